@@ -1,0 +1,37 @@
+#pragma once
+// Owns GLFW, the window with its GL context, and the ImGui context with its two backends, in the order
+// they must be created and destroyed.
+#include <string>
+#include <vector>
+
+struct GLFWwindow;
+
+namespace deepvis::app {
+
+class WindowSession {
+ public:
+  // Throws NoDisplayError when there is no display to open a window on, deepvis::Error for other failures.
+  WindowSession(int width, int height, const char* title, const std::string& imgui_ini_path);
+  ~WindowSession();
+  WindowSession(const WindowSession&) = delete;
+  WindowSession& operator=(const WindowSession&) = delete;
+
+  GLFWwindow* window() const { return window_; }
+  bool should_close() const;
+  void begin_frame();
+  // Renders ImGui's draw data into the back buffer; call end_frame() afterwards to present it.
+  void render();
+  void end_frame();
+  void framebuffer_size(int& width, int& height) const;
+  // Paths dropped onto the window since the last call.
+  std::vector<std::string> take_dropped_paths();
+
+ private:
+  GLFWwindow* window_ = nullptr;
+  std::string ini_path_;  // ImGui keeps a pointer to it
+  std::vector<std::string> dropped_;
+  bool glfw_ready_ = false;
+  bool imgui_ready_ = false;
+};
+
+}  // namespace deepvis::app

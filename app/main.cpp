@@ -1,0 +1,50 @@
+// deepvis entry point: the CLI dispatcher. With no subcommand it opens the GUI.
+#include "app/commands/commands.hpp"
+#include "app/gui/gui_options.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+int main(int argc, char** argv) {
+  using namespace deepvis::app;
+  CLI::App cli{
+      "deepvis: real-time deep visualization for convolutional networks.\n"
+      "With no subcommand, opens the interactive window."};
+  cli.set_version_flag("--version", std::string("deepvis ") + DEEPVIS_VERSION);
+  cli.require_subcommand(0, 1);
+
+  GuiOptions gui;
+  cli.add_option("--input", gui.input, "Image to show at start (default: a built-in test pattern)");
+  cli.add_option("--frames", gui.frames, "Render this many frames, then exit (default: run until closed)")
+      ->check(CLI::NonNegativeNumber);
+  cli.add_option("--screenshot", gui.screenshot, "Write the last frame to this PNG file (implies --frames 3)");
+  cli.add_option("--width", gui.width, "Window width")->check(CLI::Range(320, 16384));
+  cli.add_option("--height", gui.height, "Window height")->check(CLI::Range(240, 16384));
+
+  const std::vector<Subcommand> subcommands = {add_info_command(cli)};
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ExtrasError& e) {
+    std::fprintf(stderr, "deepvis: unknown subcommand or argument: %s\nRun 'deepvis --help' for the list.\n", e.what());
+    return 2;
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  for (const Subcommand& sub : subcommands) {
+    if (sub.parser->parsed()) return sub.run();
+  }
+
+  // The GUI. Check the input before touching the display, so a typo is reported the same way everywhere.
+  if (!gui.input.empty() && !std::filesystem::is_regular_file(gui.input)) {
+    std::fprintf(stderr, "deepvis: input image '%s' not found\n", gui.input.c_str());
+    return 1;
+  }
+  if (!gui.screenshot.empty() && gui.frames == 0) gui.frames = 3;
+  return run_gui(gui);
+}

@@ -1,0 +1,12 @@
+#pragma once
+// Every panel is a free function over the frame's Snapshot and the plain AppState; one panel per file.
+#include "app/gui/app_state.hpp"
+
+namespace deepvis::app {
+
+void draw_menu_bar(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_input_panel(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_open_dialog(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_about_window(const Snapshot& snapshot, AppState& state, Commands& commands);
+
+}  // namespace deepvis::app

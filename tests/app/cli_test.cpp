@@ -1,0 +1,53 @@
+#include "tests/support/process.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+using deepvis::test::deepvis_binary;
+using deepvis::test::run_process;
+
+TEST_CASE("cli: --help exits 0 and lists the subcommands and GUI options") {
+  const auto r = run_process({deepvis_binary(), "--help"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("info") != std::string::npos);
+  CHECK(r.output.find("--screenshot") != std::string::npos);
+  CHECK(r.output.find("--version") != std::string::npos);
+}
+
+TEST_CASE("cli: --version prints the project version") {
+  const auto r = run_process({deepvis_binary(), "--version"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.output == std::string("deepvis ") + DEEPVIS_VERSION + "\n");
+}
+
+TEST_CASE("cli: an unknown subcommand fails with a message naming it") {
+  const auto r = run_process({deepvis_binary(), "frobnicate"});
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("frobnicate") != std::string::npos);
+  CHECK(r.output.find("unknown subcommand") != std::string::npos);
+}
+
+TEST_CASE("cli: a missing input file is named in the error") {
+  const auto r = run_process({deepvis_binary(), "--input", "/nonexistent/cat.png", "--frames", "1"});
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("/nonexistent/cat.png") != std::string::npos);
+  CHECK(r.output.find("not found") != std::string::npos);
+}
+
+TEST_CASE("cli: without a display the GUI says so in one line and exits non-zero") {
+  const auto r = run_process({deepvis_binary(), "--frames", "1"}, "env -u DISPLAY -u WAYLAND_DISPLAY");
+  CHECK(r.exit_code != 0);
+  CHECK(r.exit_code < 128);  // an error exit, not a crash
+  CHECK(r.output.find("no display") != std::string::npos);
+  CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+}
+
+TEST_CASE("cli: info reports every linked library") {
+  const auto r = run_process({deepvis_binary(), "info"});
+  CHECK(r.exit_code == 0);
+  for (const char* lib : {"oneDNN", "ONNX", "protobuf", "OpenCV", "GLFW", "Dear ImGui", "CUDA"}) {
+    CHECK_MESSAGE(r.output.find(lib) != std::string::npos, lib);
+  }
+  CHECK(r.output.find("1.12.0") != std::string::npos);  // Debian 12's ONNX
+}
