@@ -8,6 +8,7 @@ find_package(Protobuf REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(doctest REQUIRED)
 find_package(Threads REQUIRED)
+find_package(OpenMP REQUIRED COMPONENTS CXX)
 pkg_check_modules(EPOXY REQUIRED IMPORTED_TARGET epoxy)
 
 include(opencv_modules)

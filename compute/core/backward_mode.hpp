@@ -1,0 +1,35 @@
+#pragma once
+// How a signal flows back from a unit to the input (shared/spec/deep-visualization.md §2). Only rectifiers
+// (Relu, LeakyRelu, Clip) differ by mode; every other op, max-pool switches included, is the same in all modes.
+
+#if defined(__CUDACC__)
+#define DEEPVIS_HOST_DEVICE __host__ __device__
+#else
+#define DEEPVIS_HOST_DEVICE
+#endif
+
+namespace deepvis {
+
+enum class BackwardMode { Gradient, Deconv, Guided };
+
+struct BackwardOptions {
+  // Deconv through LRN: pass the signal unchanged instead of backpropagating (the original offered both).
+  bool lrn_passthrough_in_deconv = false;
+};
+
+// The one rule, used by every backend and the reference: what a rectifier passes back, given the signal g and
+// the rectifier's forward slope at its input (1 or 0 for Relu, alpha for a negative LeakyRelu input,
+// 0 outside Clip's range).
+//   Gradient: the exact derivative, slope * g.
+//   Deconv:   max(g, 0), whatever the forward input was (Zeiler & Fergus).
+//   Guided:   the derivative, and only where the signal is positive (Springenberg et al.).
+DEEPVIS_HOST_DEVICE inline float rectifier_backward(BackwardMode mode, float slope, float g) {
+  switch (mode) {
+    case BackwardMode::Deconv: return g > 0.0f ? g : 0.0f;
+    case BackwardMode::Guided: return g > 0.0f ? slope * g : 0.0f;
+    case BackwardMode::Gradient:
+    default: return slope * g;
+  }
+}
+
+}  // namespace deepvis

@@ -1,0 +1,218 @@
+#include "compute/core/net.hpp"
+
+#include "compute/core/error.hpp"
+
+#include <algorithm>
+
+namespace deepvis {
+
+struct Net::Plan {
+  std::vector<Tensor> values;                  // per blob: activations, or the constant's value
+  std::vector<std::unique_ptr<Kernel>> kernels;  // per node
+  std::vector<ForwardArgs> forward_args;       // per node, pointing into `values`
+  std::vector<int> producer;                   // per blob: producing node, -1 for input and constants
+  std::vector<std::vector<char>> ancestors;    // per target blob, lazily: which nodes it depends on
+  std::vector<char> written;                   // per blob, during one backward run
+  std::vector<BackwardArgs> backward_args;     // per node, reused
+  std::vector<int64_t> scratch_offset;         // per node: where its inputs' scratch starts (flat, per slot)
+  int64_t scratch_size = 0;
+};
+
+Net::Net(Graph graph, std::shared_ptr<Backend> backend, int batch)
+    : graph_(std::move(graph)), backend_(std::move(backend)) {
+  if (graph_.input < 0) throw Error(graph_.source + ": the model has no non-constant input");
+  graph_batch_ = static_cast<int>(graph_.blobs[static_cast<size_t>(graph_.input)].dims.at(0));
+  set_batch(batch > 0 ? batch : graph_batch_);
+}
+
+Net::~Net() = default;
+Net::Net(Net&&) noexcept = default;
+Net& Net::operator=(Net&&) noexcept = default;
+
+void Net::set_batch(int batch) {
+  if (batch < 1) throw Error("batch size must be at least 1, got " + std::to_string(batch));
+  graph_.blobs[static_cast<size_t>(graph_.input)].dims[0] = batch;
+  infer_all_dims(graph_);
+  batch_ = batch;
+
+  auto plan = std::make_unique<Plan>();
+  const size_t nb = graph_.blobs.size();
+  plan->values.resize(nb);
+  plan->producer.assign(nb, -1);
+  plan->written.assign(nb, 0);
+  plan->ancestors.resize(nb);
+  for (size_t b = 0; b < nb; ++b) {
+    const Blob& blob = graph_.blobs[b];
+    plan->values[b] = blob.constant ? blob.value : Tensor(blob.dims);
+  }
+  plan->kernels.resize(graph_.nodes.size());
+  plan->forward_args.resize(graph_.nodes.size());
+  plan->backward_args.resize(graph_.nodes.size());
+  plan->scratch_offset.resize(graph_.nodes.size());
+  for (size_t n = 0; n < graph_.nodes.size(); ++n) {
+    const Node& node = graph_.nodes[n];
+    plan->producer[static_cast<size_t>(node.output)] = static_cast<int>(n);
+    KernelSpec spec{node, {}, graph_.blobs[static_cast<size_t>(node.output)].dims, {}};
+    int64_t node_scratch = 0;
+    for (int in : node.inputs) {
+      const Blob& blob = graph_.blobs[static_cast<size_t>(in)];
+      spec.input_dims.push_back(blob.dims);
+      spec.constants.push_back(blob.constant ? &blob.value : nullptr);
+      if (!blob.constant) node_scratch += numel(blob.dims);
+    }
+    if (!backend_->supports(spec)) {
+      throw Error(graph_.source + ": node '" + node.name + "' (" + std::string(op_name(node.kind)) +
+                  ") is not supported by the " + backend_->name() + " backend with input " +
+                  to_string(spec.input_dims.at(0)));
+    }
+    plan->kernels[n] = backend_->make_kernel(spec);
+    plan->scratch_size = std::max(plan->scratch_size, node_scratch);
+
+    ForwardArgs& fa = plan->forward_args[n];
+    for (int in : node.inputs) fa.inputs.push_back(&plan->values[static_cast<size_t>(in)]);
+    fa.output = &plan->values[static_cast<size_t>(node.output)];
+    BackwardArgs& ba = plan->backward_args[n];
+    ba.inputs = fa.inputs;
+    ba.output = fa.output;
+    ba.grad_inputs.assign(node.inputs.size(), nullptr);
+  }
+  plan_ = std::move(plan);
+  forwarded_up_to_ = -1;
+}
+
+int Net::blob_id(const std::string& name) const {
+  const int id = graph_.find_blob(name);
+  if (id >= 0 && !graph_.blobs[static_cast<size_t>(id)].constant) return id;
+  std::string hint;
+  for (const Node& node : graph_.nodes) {
+    const std::string& candidate = graph_.blobs[static_cast<size_t>(node.output)].name;
+    if (candidate.find(name) != std::string::npos || name.find(candidate) != std::string::npos) {
+      hint += (hint.empty() ? "" : ", ") + candidate;
+      if (hint.size() > 200) break;
+    }
+  }
+  throw Error(graph_.source + ": no layer named '" + name + "'" +
+              (hint.empty() ? " (deepvis info --model lists them)" : "; did you mean: " + hint));
+}
+
+void Net::forward(const Tensor& input, int up_to) {
+  Tensor& in = plan_->values[static_cast<size_t>(graph_.input)];
+  if (input.dims() != in.dims()) {
+    throw Error(graph_.source + ": input has dims " + to_string(input.dims()) + ", the model expects " +
+                to_string(in.dims()));
+  }
+  in.copy_from(input);
+  int last = static_cast<int>(graph_.nodes.size()) - 1;
+  if (up_to >= 0) last = plan_->producer.at(static_cast<size_t>(up_to));
+  for (int n = 0; n <= last; ++n) {
+    plan_->kernels[static_cast<size_t>(n)]->forward(plan_->forward_args[static_cast<size_t>(n)]);
+  }
+  forwarded_up_to_ = last;
+}
+
+const Tensor& Net::blob(int id) const { return plan_->values.at(static_cast<size_t>(id)); }
+
+Gradients Net::make_gradients() const {
+  Gradients g;
+  g.grads_.resize(graph_.blobs.size());
+  for (size_t b = 0; b < graph_.blobs.size(); ++b) {
+    if (!graph_.blobs[b].constant) g.grads_[b] = Tensor(graph_.blobs[b].dims);
+  }
+  g.scratch_ = Tensor({plan_->scratch_size});
+  g.input_blob_ = graph_.input;
+  g.batch_ = batch_;
+  // Fixed per-slot scratch views, so a backward run builds no tensors.
+  g.scratch_views_.resize(graph_.nodes.size());
+  for (size_t n = 0; n < graph_.nodes.size(); ++n) {
+    int64_t offset = 0;
+    for (int in : graph_.nodes[n].inputs) {
+      const Blob& blob = graph_.blobs[static_cast<size_t>(in)];
+      if (blob.constant) {
+        g.scratch_views_[n].emplace_back();
+        continue;
+      }
+      g.scratch_views_[n].emplace_back(blob.dims, g.scratch_.data() + offset, Device::Cpu, nullptr);
+      offset += numel(blob.dims);
+    }
+  }
+  return g;
+}
+
+namespace {
+
+void add_into(Tensor& dst, const Tensor& src) {
+  float* d = dst.data();
+  const float* s = src.data();
+  const int64_t n = dst.numel();
+#pragma omp parallel for if (n > 65536)
+  for (int64_t i = 0; i < n; ++i) d[i] += s[i];
+}
+
+}  // namespace
+
+void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradients& out,
+                        const BackwardOptions& options) {
+  const auto b = static_cast<size_t>(blob);
+  if (b >= graph_.blobs.size() || graph_.blobs[b].constant) {
+    throw Error(graph_.source + ": backward_from needs a non-constant blob");
+  }
+  if (out.batch_ != batch_ || out.grads_.size() != graph_.blobs.size()) {
+    throw Error("backward_from: the Gradients were made for another batch size or network");
+  }
+  if (seed.dims() != graph_.blobs[b].dims) {
+    throw Error(graph_.source + ": seed dims " + to_string(seed.dims()) + " differ from blob '" +
+                graph_.blobs[b].name + "' dims " + to_string(graph_.blobs[b].dims));
+  }
+  const int top = plan_->producer[b];
+  if (top > forwarded_up_to_) {
+    throw Error("backward_from '" + graph_.blobs[b].name + "': run forward up to that layer first");
+  }
+
+  std::vector<char>& needed = plan_->ancestors[b];
+  if (needed.empty()) {  // computed once per target blob
+    needed.assign(graph_.nodes.size(), 0);
+    std::vector<char> live(graph_.blobs.size(), 0);
+    live[b] = 1;
+    for (int n = top; n >= 0; --n) {
+      const Node& node = graph_.nodes[static_cast<size_t>(n)];
+      if (!live[static_cast<size_t>(node.output)]) continue;
+      needed[static_cast<size_t>(n)] = 1;
+      for (int in : node.inputs) live[static_cast<size_t>(in)] = 1;
+    }
+  }
+
+  std::fill(plan_->written.begin(), plan_->written.end(), 0);
+  out.grads_[b].copy_from(seed);
+  plan_->written[b] = 1;
+  // A blob no node on the path writes keeps a zero gradient (the input when the seed is the input is seeded).
+  if (static_cast<int>(b) != graph_.input) out.grads_[static_cast<size_t>(graph_.input)].fill(0.0f);
+
+  for (int n = top; n >= 0; --n) {
+    const auto ni = static_cast<size_t>(n);
+    if (!needed[ni]) continue;
+    const Node& node = graph_.nodes[ni];
+    BackwardArgs& args = plan_->backward_args[ni];
+    args.grad_output = &out.grads_[static_cast<size_t>(node.output)];
+    args.mode = mode;
+    args.options = options;
+    for (size_t s = 0; s < node.inputs.size(); ++s) {
+      const auto in = static_cast<size_t>(node.inputs[s]);
+      if (graph_.blobs[in].constant) {
+        args.grad_inputs[s] = nullptr;
+      } else if (!plan_->written[in]) {
+        args.grad_inputs[s] = &out.grads_[in];
+        plan_->written[in] = 2;  // 2: first written by this node; becomes 1 after it runs
+      } else {
+        args.grad_inputs[s] = &out.scratch_views_[ni][s];
+      }
+    }
+    plan_->kernels[ni]->backward(args);
+    for (size_t s = 0; s < node.inputs.size(); ++s) {
+      const auto in = static_cast<size_t>(node.inputs[s]);
+      if (args.grad_inputs[s] == &out.scratch_views_[ni][s]) add_into(out.grads_[in], out.scratch_views_[ni][s]);
+      if (plan_->written[in] == 2) plan_->written[in] = 1;
+    }
+  }
+}
+
+}  // namespace deepvis

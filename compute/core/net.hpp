@@ -1,0 +1,71 @@
+#pragma once
+// The single graph type that runs: forward(input, up_to) and backward_from(blob, seed, mode).
+// Buffers and kernels are planned once per batch size; a steady-state forward or backward allocates nothing.
+#include "compute/core/backend.hpp"
+#include "compute/core/graph.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace deepvis {
+
+class Net;
+
+// The result of backward runs, owned by the caller, so that two views (say gradient and deconv) can coexist.
+// Make one with Net::make_gradients() and reuse it: a backward into it allocates nothing.
+class Gradients {
+ public:
+  // The signal at the network input, dims of the input blob.
+  const Tensor& input() const { return grads_.at(static_cast<size_t>(input_blob_)); }
+  // The signal at any blob the last backward run reached (empty tensor elsewhere).
+  const Tensor& at(int blob) const { return grads_.at(static_cast<size_t>(blob)); }
+
+ private:
+  friend class Net;
+  std::vector<Tensor> grads_;  // per blob; empty for constants
+  Tensor scratch_;             // a second contribution to a blob lands here before it is added
+  std::vector<std::vector<Tensor>> scratch_views_;  // per node, per input slot: its slice of scratch_
+  int input_blob_ = -1;
+  int batch_ = 0;
+};
+
+class Net {
+ public:
+  Net(Graph graph, std::shared_ptr<Backend> backend, int batch = 0);  // batch 0: the graph's own
+  ~Net();
+  Net(Net&&) noexcept;
+  Net& operator=(Net&&) noexcept;
+
+  // Re-plans shapes, buffers and kernels for another batch size (dim 0 of the input).
+  void set_batch(int batch);
+  int batch() const { return batch_; }
+
+  const Graph& graph() const { return graph_; }
+  std::string backend_name() const { return backend_->name(); }
+  // Throws deepvis::Error naming the blob (and suggesting close names) when there is none.
+  int blob_id(const std::string& name) const;
+  const Dims& input_dims() const { return graph_.blobs[static_cast<size_t>(graph_.input)].dims; }
+  const Dims& blob_dims(int blob) const { return graph_.blobs.at(static_cast<size_t>(blob)).dims; }
+
+  // Runs the nodes needed for `up_to` (default: every output). The input must have the input blob's dims.
+  void forward(const Tensor& input, int up_to = -1);
+  // The value of a blob from the last forward (constants always).
+  const Tensor& blob(int id) const;
+
+  Gradients make_gradients() const;
+  // Flows `seed` (dims of `blob`) from `blob` back to the input. Needs a forward that reached `blob`.
+  void backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradients& out,
+                     const BackwardOptions& options = {});
+
+ private:
+  struct Plan;
+  Graph graph_;
+  std::shared_ptr<Backend> backend_;
+  int batch_ = 0;
+  int graph_batch_ = 1;
+  std::unique_ptr<Plan> plan_;
+  int forwarded_up_to_ = -1;  // node index reached by the last forward; -1 before any
+};
+
+}  // namespace deepvis

@@ -1,0 +1,52 @@
+#pragma once
+// A shaped fp32 buffer. No gradient inside: a backward run returns its own gradients, so two views of the
+// same network can coexist. Copies share storage (like a handle); clone() makes a deep copy.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace deepvis {
+
+using Dims = std::vector<int64_t>;
+
+int64_t numel(const Dims& dims);
+std::string to_string(const Dims& dims);  // "1x3x224x224"
+
+enum class Device { Cpu, Cuda };
+
+class Tensor {
+ public:
+  Tensor() = default;
+  // A zero-filled CPU tensor, 64-byte aligned (what oneDNN prefers).
+  explicit Tensor(Dims dims);
+  Tensor(Dims dims, const std::vector<float>& values);
+  // Wraps memory owned elsewhere (a device buffer, an arena slice); `keep_alive` owns it.
+  Tensor(Dims dims, float* data, Device device, std::shared_ptr<void> keep_alive);
+
+  const Dims& dims() const { return dims_; }
+  int64_t dim(int i) const { return dims_.at(static_cast<size_t>(i)); }
+  int rank() const { return static_cast<int>(dims_.size()); }
+  int64_t numel() const { return deepvis::numel(dims_); }
+  bool empty() const { return data_ == nullptr; }
+  Device device() const { return device_; }
+
+  float* data() { return data_; }
+  const float* data() const { return data_; }
+  float& at(int64_t i) { return data_[i]; }
+  float at(int64_t i) const { return data_[i]; }
+
+  // Same storage, other dims with the same element count.
+  Tensor reshaped(Dims dims) const;
+  Tensor clone() const;
+  void fill(float value);
+  void copy_from(const Tensor& other);  // same element count; dims are kept
+
+ private:
+  Dims dims_;
+  float* data_ = nullptr;
+  Device device_ = Device::Cpu;
+  std::shared_ptr<void> storage_;
+};
+
+}  // namespace deepvis

@@ -1,0 +1,35 @@
+#include "compute/cpu/dnnl_context.hpp"
+
+#include "compute/core/error.hpp"
+
+namespace deepvis::cpu {
+
+dnnl::engine& dnnl_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& dnnl_stream() {
+  static dnnl::stream stream(dnnl_engine());
+  return stream;
+}
+
+dnnl::memory::desc plain_desc(const Dims& dims) {
+  using tag = dnnl::memory::format_tag;
+  tag t = tag::undef;
+  switch (dims.size()) {
+    case 1: t = tag::a; break;
+    case 2: t = tag::ab; break;
+    case 3: t = tag::abc; break;
+    case 4: t = tag::abcd; break;
+    case 5: t = tag::abcde; break;
+    default: throw Error("oneDNN memory of rank " + std::to_string(dims.size()) + " is not supported");
+  }
+  return dnnl::memory::desc(dnnl::memory::dims(dims.begin(), dims.end()), dnnl::memory::data_type::f32, t);
+}
+
+dnnl::memory plain_memory(const Dims& dims, float* data) {
+  return dnnl::memory(plain_desc(dims), dnnl_engine(), data ? static_cast<void*>(data) : DNNL_MEMORY_NONE);
+}
+
+}  // namespace deepvis::cpu

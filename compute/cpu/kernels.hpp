@@ -1,0 +1,22 @@
+#pragma once
+// The cpu backend's kernel factories, one per op family (one file each: cpu/conv.cpp, cpu/pool.cpp, ...).
+#include "compute/core/backend.hpp"
+#include "compute/core/error.hpp"
+
+#include <memory>
+
+namespace deepvis::cpu {
+
+std::unique_ptr<Kernel> make_conv_kernel(const KernelSpec& spec);       // Conv
+std::unique_ptr<Kernel> make_eltwise_kernel(const KernelSpec& spec);    // Relu, LeakyRelu, Clip, Sigmoid
+std::unique_ptr<Kernel> make_pool_kernel(const KernelSpec& spec);       // MaxPool, AveragePool, Global*Pool
+std::unique_ptr<Kernel> make_norm_kernel(const KernelSpec& spec);       // LRN, BatchNormalization
+std::unique_ptr<Kernel> make_linear_kernel(const KernelSpec& spec);     // Gemm, MatMul
+std::unique_ptr<Kernel> make_binary_kernel(const KernelSpec& spec);     // Add, Mul
+std::unique_ptr<Kernel> make_structure_kernel(const KernelSpec& spec);  // Concat, Flatten, Reshape, Pad
+std::unique_ptr<Kernel> make_softmax_kernel(const KernelSpec& spec);    // Softmax
+
+// Dispatches on spec.node.kind to the family factories above.
+std::unique_ptr<Kernel> make_kernel(const KernelSpec& spec);
+
+}  // namespace deepvis::cpu

@@ -1,0 +1,70 @@
+#include "compute/ops/structure.hpp"
+
+#include "compute/core/error.hpp"
+
+namespace deepvis {
+
+Dims concat_output_dims(const ConcatParams& p, const std::vector<Dims>& inputs) {
+  Dims out = inputs.at(0);
+  const auto axis = static_cast<size_t>(p.axis);
+  if (axis >= out.size()) throw Error("Concat axis " + std::to_string(p.axis) + " out of range for " + to_string(out));
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    const Dims& d = inputs[i];
+    bool ok = d.size() == out.size();
+    for (size_t k = 0; ok && k < d.size(); ++k) ok = k == axis || d[k] == out[k];
+    if (!ok) throw Error("Concat inputs " + to_string(inputs[0]) + " and " + to_string(d) + " differ off the axis");
+    out[axis] += d[axis];
+  }
+  return out;
+}
+
+Dims flatten_output_dims(const FlattenParams& p, const Dims& x) {
+  if (p.axis < 0 || p.axis > static_cast<int64_t>(x.size())) {
+    throw Error("Flatten axis " + std::to_string(p.axis) + " out of range for " + to_string(x));
+  }
+  int64_t rows = 1;
+  int64_t cols = 1;
+  for (size_t i = 0; i < x.size(); ++i) (static_cast<int64_t>(i) < p.axis ? rows : cols) *= x[i];
+  return {rows, cols};
+}
+
+Dims reshape_output_dims(const ReshapeParams& p, const Dims& x) {
+  Dims out = p.shape;
+  int infer = -1;
+  int64_t known = 1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == 0) {
+      if (i >= x.size()) throw Error("Reshape copies dim " + std::to_string(i) + " that " + to_string(x) + " lacks");
+      out[i] = x[i];
+    }
+    if (out[i] == -1) {
+      if (infer >= 0) throw Error("Reshape shape has more than one -1");
+      infer = static_cast<int>(i);
+    } else if (out[i] < 0) {
+      throw Error("Reshape shape has a negative dim");
+    } else {
+      known *= out[i];
+    }
+  }
+  const int64_t total = numel(x);
+  if (infer >= 0) {
+    if (known == 0 || total % known != 0) throw Error("cannot reshape " + to_string(x) + " to the given shape");
+    out[static_cast<size_t>(infer)] = total / known;
+  }
+  if (numel(out) != total) throw Error("cannot reshape " + to_string(x) + " to " + to_string(out));
+  return out;
+}
+
+Dims pad_output_dims(const PadParams& p, const Dims& x) {
+  if (p.pads_begin.size() != x.size() || p.pads_end.size() != x.size()) {
+    throw Error("Pad has pads for " + std::to_string(p.pads_begin.size()) + " dims but the input is " + to_string(x));
+  }
+  Dims out = x;
+  for (size_t i = 0; i < x.size(); ++i) {
+    out[i] += p.pads_begin[i] + p.pads_end[i];
+    if (out[i] < 0) throw Error("Pad crops " + to_string(x) + " below zero size");
+  }
+  return out;
+}
+
+}  // namespace deepvis

@@ -1,0 +1,98 @@
+#include "tests/support/op_check.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace deepvis::test {
+
+Tensor random_tensor(Dims dims, uint32_t seed, float lo, float hi) {
+  Tensor t(std::move(dims));
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  for (int64_t i = 0; i < t.numel(); ++i) t.at(i) = dist(rng);
+  return t;
+}
+
+double max_abs_error(const Tensor& a, const Tensor& b) {
+  if (a.numel() != b.numel()) return INFINITY;
+  double err = 0;
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const double d = std::fabs(static_cast<double>(a.at(i)) - b.at(i));
+    if (std::isnan(d)) return INFINITY;
+    err = std::max(err, d);
+  }
+  return err;
+}
+
+double max_relative_error(const Tensor& a, const Tensor& b) {
+  double scale = 1e-6;
+  for (int64_t i = 0; i < b.numel(); ++i) scale = std::max(scale, static_cast<double>(std::fabs(b.at(i))));
+  return max_abs_error(a, b) / scale;
+}
+
+Graph single_node_graph(OpKind kind, OpParams params, const Dims& input_dims, const std::vector<Tensor>& constants) {
+  GraphBuilder g("test");
+  std::vector<int> inputs = {g.input("x", input_dims)};
+  for (size_t i = 0; i < constants.size(); ++i) inputs.push_back(g.constant("c" + std::to_string(i), constants[i]));
+  g.node(kind, std::move(params), inputs, "op", "y");
+  return g.build();
+}
+
+Tensor run_forward(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input) {
+  Net net(graph, backend, static_cast<int>(input.dim(0)));
+  net.forward(input);
+  return net.blob(graph.outputs.front()).clone();
+}
+
+Tensor run_backward(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input,
+                    const Tensor& seed, BackwardMode mode, const BackwardOptions& options) {
+  Net net(graph, backend, static_cast<int>(input.dim(0)));
+  net.forward(input);
+  Gradients grads = net.make_gradients();
+  net.backward_from(graph.outputs.front(), seed, mode, grads, options);
+  return grads.input().clone();
+}
+
+double finite_difference_error(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input,
+                               const Tensor& seed, double step, int samples) {
+  Net net(graph, backend, static_cast<int>(input.dim(0)));
+  const int out = graph.outputs.front();
+  auto objective = [&](const Tensor& x) {
+    net.forward(x);
+    const Tensor& y = net.blob(out);
+    double sum = 0;
+    for (int64_t i = 0; i < y.numel(); ++i) sum += static_cast<double>(y.at(i)) * seed.at(i);
+    return sum;
+  };
+  net.forward(input);
+  Gradients grads = net.make_gradients();
+  net.backward_from(out, seed, BackwardMode::Gradient, grads);
+  const Tensor analytic = grads.input().clone();
+
+  std::vector<int64_t> positions;
+  if (samples <= 0 || samples >= input.numel()) {
+    for (int64_t i = 0; i < input.numel(); ++i) positions.push_back(i);
+  } else {
+    std::mt19937 rng(1234);
+    std::uniform_int_distribution<int64_t> pick(0, input.numel() - 1);
+    for (int i = 0; i < samples; ++i) positions.push_back(pick(rng));
+  }
+  double scale = 1e-3;
+  for (int64_t i = 0; i < analytic.numel(); ++i) scale = std::max(scale, static_cast<double>(std::fabs(analytic.at(i))));
+  double worst = 0;
+  Tensor x = input.clone();
+  for (int64_t i : positions) {
+    const float saved = x.at(i);
+    x.at(i) = static_cast<float>(saved + step);
+    const double up = objective(x);
+    x.at(i) = static_cast<float>(saved - step);
+    const double down = objective(x);
+    x.at(i) = saved;
+    const double numeric = (up - down) / (2 * step);
+    worst = std::max(worst, std::fabs(numeric - analytic.at(i)) / scale);
+  }
+  return worst;
+}
+
+}  // namespace deepvis::test

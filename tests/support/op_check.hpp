@@ -1,0 +1,36 @@
+#pragma once
+// Shared checks for op tests: random tensors, error metrics, running one node on a backend, and finite
+// differences (the independent oracle for Gradient mode).
+#include "compute/core/backend.hpp"
+#include "compute/core/graph_builder.hpp"
+#include "compute/core/net.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace deepvis::test {
+
+// Uniform in [lo, hi), deterministic for a seed.
+Tensor random_tensor(Dims dims, uint32_t seed, float lo = -1.0f, float hi = 1.0f);
+
+// max |a - b| / max(max |b|, 1e-6): the relative error used by the tolerances.
+double max_relative_error(const Tensor& a, const Tensor& b);
+double max_abs_error(const Tensor& a, const Tensor& b);
+
+// A graph whose only node reads the input (slot 0) and the given constants (slots 1..).
+Graph single_node_graph(OpKind kind, OpParams params, const Dims& input_dims, const std::vector<Tensor>& constants);
+
+// Forward of `graph` on `backend`: the value of the last output.
+Tensor run_forward(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input);
+
+// Backward from the graph's first output with `seed`, in `mode`: the signal at the input.
+Tensor run_backward(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input,
+                    const Tensor& seed, BackwardMode mode, const BackwardOptions& options = {});
+
+// Central differences of L(x) = sum(seed * output(x)) at `samples` input positions (all when 0), compared with
+// the backend's Gradient-mode backward. Returns the max relative error over the checked entries.
+double finite_difference_error(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input,
+                               const Tensor& seed, double step = 1e-2, int samples = 0);
+
+}  // namespace deepvis::test
