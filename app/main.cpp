@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   cli.add_option("--width", gui.width, "Window width")->check(CLI::Range(320, 16384));
   cli.add_option("--height", gui.height, "Window height")->check(CLI::Range(240, 16384));
 
-  const std::vector<Subcommand> subcommands = {add_info_command(cli)};
+  const std::vector<Subcommand> subcommands = {add_info_command(cli), add_forward_command(cli),
+                                               add_backward_command(cli), add_bench_command(cli)};
 
   try {
     cli.parse(argc, argv);

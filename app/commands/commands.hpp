@@ -15,5 +15,8 @@ struct Subcommand {
 };
 
 Subcommand add_info_command(CLI::App& parent);
+Subcommand add_forward_command(CLI::App& parent);
+Subcommand add_backward_command(CLI::App& parent);
+Subcommand add_bench_command(CLI::App& parent);
 
 }  // namespace deepvis::app

@@ -26,7 +26,7 @@ struct BackwardOptions {
 DEEPVIS_HOST_DEVICE inline float rectifier_backward(BackwardMode mode, float slope, float g) {
   switch (mode) {
     case BackwardMode::Deconv: return g > 0.0f ? g : 0.0f;
-    case BackwardMode::Guided: return g > 0.0f ? slope * g : 0.0f;
+    case BackwardMode::Guided: return slope * (g > 0.0f ? g : 0.0f);  // branch-free: vectorizes
     case BackwardMode::Gradient:
     default: return slope * g;
   }

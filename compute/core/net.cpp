@@ -7,14 +7,14 @@
 namespace deepvis {
 
 struct Net::Plan {
-  std::vector<Tensor> values;                  // per blob: activations, or the constant's value
+  std::vector<Tensor> values;                    // per blob: activations, or the constant's value
   std::vector<std::unique_ptr<Kernel>> kernels;  // per node
-  std::vector<ForwardArgs> forward_args;       // per node, pointing into `values`
-  std::vector<int> producer;                   // per blob: producing node, -1 for input and constants
-  std::vector<std::vector<char>> ancestors;    // per target blob, lazily: which nodes it depends on
-  std::vector<char> written;                   // per blob, during one backward run
-  std::vector<BackwardArgs> backward_args;     // per node, reused
-  std::vector<int64_t> scratch_offset;         // per node: where its inputs' scratch starts (flat, per slot)
+  std::vector<ForwardArgs> forward_args;         // per node, pointing into `values`
+  std::vector<int> producer;                     // per blob: producing node, -1 for input and constants
+  std::vector<std::vector<char>> ancestors;      // per target blob, lazily: which nodes it depends on
+  std::vector<char> written;                     // per blob, during one backward run
+  std::vector<BackwardArgs> backward_args;       // per node, reused
+  std::vector<int64_t> scratch_offset;           // per node: where its inputs' scratch starts (flat, per slot)
   int64_t scratch_size = 0;
 };
 
@@ -83,6 +83,10 @@ void Net::set_batch(int batch) {
 int Net::blob_id(const std::string& name) const {
   const int id = graph_.find_blob(name);
   if (id >= 0 && !graph_.blobs[static_cast<size_t>(id)].constant) return id;
+  // A node's name works too: exporters often give nodes readable names and blobs numbers.
+  for (const Node& node : graph_.nodes) {
+    if (node.name == name) return node.output;
+  }
   std::string hint;
   for (const Node& node : graph_.nodes) {
     const std::string& candidate = graph_.blobs[static_cast<size_t>(node.output)].name;
@@ -110,7 +114,9 @@ void Net::forward(const Tensor& input, int up_to) {
   forwarded_up_to_ = last;
 }
 
-const Tensor& Net::blob(int id) const { return plan_->values.at(static_cast<size_t>(id)); }
+const Tensor& Net::blob(int id) const {
+  return plan_->values.at(static_cast<size_t>(id));
+}
 
 Gradients Net::make_gradients() const {
   Gradients g;
@@ -160,8 +166,8 @@ void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradien
     throw Error("backward_from: the Gradients were made for another batch size or network");
   }
   if (seed.dims() != graph_.blobs[b].dims) {
-    throw Error(graph_.source + ": seed dims " + to_string(seed.dims()) + " differ from blob '" +
-                graph_.blobs[b].name + "' dims " + to_string(graph_.blobs[b].dims));
+    throw Error(graph_.source + ": seed dims " + to_string(seed.dims()) + " differ from blob '" + graph_.blobs[b].name +
+                "' dims " + to_string(graph_.blobs[b].dims));
   }
   const int top = plan_->producer[b];
   if (top > forwarded_up_to_) {

@@ -23,8 +23,8 @@ class Gradients {
 
  private:
   friend class Net;
-  std::vector<Tensor> grads_;  // per blob; empty for constants
-  Tensor scratch_;             // a second contribution to a blob lands here before it is added
+  std::vector<Tensor> grads_;                       // per blob; empty for constants
+  Tensor scratch_;                                  // a second contribution to a blob lands here before it is added
   std::vector<std::vector<Tensor>> scratch_views_;  // per node, per input slot: its slice of scratch_
   int input_blob_ = -1;
   int batch_ = 0;
@@ -43,7 +43,8 @@ class Net {
 
   const Graph& graph() const { return graph_; }
   std::string backend_name() const { return backend_->name(); }
-  // Throws deepvis::Error naming the blob (and suggesting close names) when there is none.
+  // A blob by its name, or a node's output by the node's name. Throws deepvis::Error naming it (and suggesting
+  // close names) when there is none.
   int blob_id(const std::string& name) const;
   const Dims& input_dims() const { return graph_.blobs[static_cast<size_t>(graph_.input)].dims; }
   const Dims& blob_dims(int blob) const { return graph_.blobs.at(static_cast<size_t>(blob)).dims; }

@@ -33,3 +33,17 @@ dnnl::memory plain_memory(const Dims& dims, float* data) {
 }
 
 }  // namespace deepvis::cpu
+
+namespace deepvis::cpu {
+
+void execute(const dnnl::primitive& primitive, const std::unordered_map<int, dnnl::memory>& args) {
+  thread_local std::vector<dnnl_exec_arg_t> list;
+  list.clear();
+  for (const auto& [which, memory] : args) list.push_back({which, memory.get()});
+  const dnnl_status_t status =
+      dnnl_primitive_execute(primitive.get(), dnnl_stream().get(), static_cast<int>(list.size()), list.data());
+  if (status != dnnl_success) throw Error("oneDNN primitive failed (status " + std::to_string(status) + ")");
+  dnnl_stream().wait();
+}
+
+}  // namespace deepvis::cpu

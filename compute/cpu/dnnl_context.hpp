@@ -5,6 +5,9 @@
 
 #include <dnnl.hpp>
 
+#include <unordered_map>
+#include <vector>
+
 namespace deepvis::cpu {
 
 dnnl::engine& dnnl_engine();
@@ -15,5 +18,14 @@ dnnl::memory::desc plain_desc(const Dims& dims);
 
 // A memory object over `data` (nullptr allowed: bind later with set_data_handle).
 dnnl::memory plain_memory(const Dims& dims, float* data = nullptr);
+
+}  // namespace deepvis::cpu
+
+namespace deepvis::cpu {
+
+// Runs a primitive on dnnl_stream() and waits. oneDNN's C++ execute() copies the argument map into a fresh
+// vector on every call; this reuses one per thread and goes through the C API, so steady-state calls allocate
+// nothing on our side.
+void execute(const dnnl::primitive& primitive, const std::unordered_map<int, dnnl::memory>& args);
 
 }  // namespace deepvis::cpu

@@ -1,0 +1,88 @@
+#include "app/commands/commands.hpp"
+#include "app/commands/model_session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <vector>
+
+namespace deepvis::app {
+
+namespace {
+
+struct BenchFlags {
+  ModelFlags model;
+  std::string what = "forward";
+  int batch = 1;
+  int iters = 20;
+  int warmup = 3;
+  std::string layer;
+};
+
+int run_bench(const BenchFlags& f) {
+  std::unique_ptr<Net> net = load_net(f.model, f.batch);
+  Tensor input(net->input_dims());
+  std::mt19937 rng(7);
+  std::normal_distribution<float> noise(0.0f, 1.0f);
+  for (int64_t i = 0; i < input.numel(); ++i) input.at(i) = noise(rng);
+
+  // A gradient step seeds unit 0 of the chosen layer (default: the first output), as the optimizer does.
+  int target = net->graph().outputs.front();
+  if (!f.layer.empty()) {
+    try {
+      target = net->blob_id(f.layer);
+    } catch (const Error& e) {
+      throw CommandError(kExitUsage, e.what());
+    }
+  }
+  const bool step = f.what == "step";
+  Tensor seed(net->blob_dims(target));
+  for (int64_t b = 0; b < seed.dim(0); ++b) seed.at(b * (seed.numel() / seed.dim(0))) = 1.0f;
+  Gradients grads = net->make_gradients();
+
+  auto once = [&] {
+    net->forward(input, step ? target : -1);
+    if (step) net->backward_from(target, seed, BackwardMode::Gradient, grads);
+  };
+  for (int i = 0; i < f.warmup; ++i) once();
+  std::vector<double> ms;
+  for (int i = 0; i < f.iters; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    once();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  const double median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+  if (f.model.json) {
+    nlohmann::json j = {
+        {"model", f.model.model},        {"what", f.what},      {"batch", f.batch},     {"iters", f.iters},
+        {"device", net->backend_name()}, {"median_ms", median}, {"min_ms", ms.front()}, {"max_ms", ms.back()}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("%s %s batch %d on %s: median %.3f ms, min %.3f ms, max %.3f ms (%d iters)\n", f.model.model.c_str(),
+                f.what.c_str(), f.batch, net->backend_name().c_str(), median, ms.front(), ms.back(), f.iters);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Subcommand add_bench_command(CLI::App& parent) {
+  auto flags = std::make_shared<BenchFlags>();
+  CLI::App* parser = parent.add_subcommand("bench", "Time a forward pass or a gradient step (forward + backward)");
+  add_model_flags(*parser, flags->model);
+  parser->add_option("--what", flags->what, "forward, or step (forward + backward to the input)")
+      ->check(CLI::IsMember({"forward", "step"}));
+  parser->add_option("--batch", flags->batch, "Batch size")->check(CLI::Range(1, 4096));
+  parser->add_option("--iters", flags->iters, "Timed iterations")->check(CLI::Range(1, 1000000));
+  parser->add_option("--warmup", flags->warmup, "Untimed iterations first")->check(CLI::Range(0, 1000));
+  parser->add_option("--layer", flags->layer, "Layer a step starts from (default: the first output)");
+  return {parser, [flags] { return run_guarded("bench", [&] { return run_bench(*flags); }); }};
+}
+
+}  // namespace deepvis::app

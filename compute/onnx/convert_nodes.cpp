@@ -1,0 +1,429 @@
+// ONNX node -> deepvis Node, one function per op. Attribute-vs-input differences between opsets are resolved
+// here, as are auto_pad (to explicit pads) and constant shapes/pads/bounds (folded into params).
+#include "compute/core/error.hpp"
+#include "compute/onnx/attributes.hpp"
+#include "compute/onnx/import_context.hpp"
+#include "compute/onnx/tensor_proto.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <limits>
+#include <map>
+
+namespace deepvis::onnx_internal {
+
+namespace {
+
+class NodeView {
+ public:
+  NodeView(ImportContext& context, const onnx::NodeProto& node, std::string node_name)
+      : ctx(context),
+        proto(node),
+        name(std::move(node_name)),
+        attrs(node, ctx.source + ": node '" + name + "' (op " + node.op_type() + ")") {}
+
+  ImportContext& ctx;
+  const onnx::NodeProto& proto;
+  const std::string name;
+  const NodeAttributes attrs;
+
+  const std::string& where() const { return attrs.where(); }
+  [[noreturn]] void fail(const std::string& why) const { attrs.fail(why); }
+  int64_t opset() const { return ctx.opset; }
+
+  std::string input(int i) const { return i < proto.input_size() ? proto.input(i) : std::string(); }
+  bool has_input(int i) const { return !input(i).empty(); }
+  const std::string& required_input(int i, const char* what) const {
+    if (!has_input(i)) fail(std::string("the ") + what + " input (" + std::to_string(i) + ") is missing");
+    return proto.input(i);
+  }
+  int blob(int i, const char* what) { return ctx.blob(required_input(i, what), where()); }
+  Dims dims(int i, const char* what) { return ctx.dims(required_input(i, what), where()); }
+  const std::string& output() const { return proto.output(0); }
+
+  void require_constant(int i, const char* what) const {
+    const std::string& in = required_input(i, what);
+    if (!ctx.is_defined(in)) fail("input '" + in + "' is not produced by any node, initializer or graph input");
+    if (!ctx.is_constant(in)) fail(std::string("the ") + what + " '" + in + "' must be a constant (an initializer)");
+  }
+
+  // Outputs after the first (MaxPool indices, Dropout mask, BatchNorm training statistics) are not computed.
+  void require_only_first_output(const char* what) const {
+    for (int k = 1; k < proto.output_size(); ++k) {
+      const std::string& out = proto.output(k);
+      if (!out.empty() && ctx.is_used(out)) {
+        fail(std::string("its ") + what + " output ('" + out + "') is used; only the first output is supported");
+      }
+    }
+  }
+
+  void emit(OpKind kind, OpParams params, std::vector<int> inputs) {
+    int out = -1;
+    try {
+      out = ctx.builder.node(kind, std::move(params), std::move(inputs), name, output());
+    } catch (const Error& e) {
+      // Dims inference names the node too ("Conv node 'x': ..."); once is enough.
+      const std::string prefix = std::string(op_name(kind)) + " node '" + name + "': ";
+      const std::string what = e.what();
+      fail(what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what);
+    }
+    ctx.define(output(), out);
+  }
+};
+
+float scalar_constant(NodeView& n, int i, const char* what) {
+  const Tensor t = n.ctx.constant_float(n.input(i), n.where(), what);
+  if (t.numel() != 1) n.fail(std::string(what) + " must hold one value, it has dims " + to_string(t.dims()));
+  return t.at(0);
+}
+
+int64_t normalize_axis(const NodeView& n, int64_t axis, int64_t rank, bool inclusive_end) {
+  const int64_t a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a > rank || (a == rank && !inclusive_end)) {
+    n.fail("axis " + std::to_string(axis) + " is out of range for a " + std::to_string(rank) + "-D input");
+  }
+  return a;
+}
+
+void require_4d(const NodeView& n, const Dims& x, const char* what) {
+  if (x.size() != 4) {
+    n.fail(std::string("only 2-D ") + what + " is supported (a 4-D N,C,H,W input); the input is " +
+           std::to_string(x.size()) + "-D (" + to_string(x) + ")");
+  }
+}
+
+// --- Conv and pooling windows ---
+
+struct Window {
+  Dims strides, dilations, pads_begin, pads_end;
+};
+
+Dims pair_attr(const NodeView& n, const std::string& attr, const Dims& fallback) {
+  Dims v = n.attrs.get_ints(attr, fallback);
+  if (v.size() != 2) {
+    n.fail("attribute '" + attr + "' has " + std::to_string(v.size()) + " values; a 2-D op needs 2");
+  }
+  for (int64_t x : v) {
+    if (x < 1) n.fail("attribute '" + attr + "' must be positive, got " + std::to_string(x));
+  }
+  return v;
+}
+
+// ONNX pads are [x1_begin, x2_begin, x1_end, x2_end]; auto_pad SAME_* pads so that out = ceil(in / stride), the
+// odd pixel going at the end (UPPER) or the beginning (LOWER).
+Window read_window(const NodeView& n, const Dims& x, const Dims& kernel, bool has_dilations) {
+  Window w;
+  w.strides = pair_attr(n, "strides", {1, 1});
+  w.dilations = has_dilations ? pair_attr(n, "dilations", {1, 1}) : Dims{1, 1};
+  const std::string auto_pad = n.attrs.get_string("auto_pad", "NOTSET");
+  w.pads_begin = {0, 0};
+  w.pads_end = {0, 0};
+  if (auto_pad == "NOTSET" || auto_pad.empty()) {
+    const Dims pads = n.attrs.get_ints("pads", {0, 0, 0, 0});
+    if (pads.size() != 4) {
+      n.fail("attribute 'pads' has " + std::to_string(pads.size()) +
+             " values; a 2-D op needs 4 (top, left, bottom, right)");
+    }
+    for (int64_t p : pads) {
+      if (p < 0) n.fail("attribute 'pads' has a negative value " + std::to_string(p));
+    }
+    w.pads_begin = {pads[0], pads[1]};
+    w.pads_end = {pads[2], pads[3]};
+  } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    for (size_t i = 0; i < 2; ++i) {
+      const int64_t in = x[2 + i];
+      const int64_t stride = w.strides[i];
+      const int64_t out = (in + stride - 1) / stride;
+      const int64_t extent = (kernel[i] - 1) * w.dilations[i] + 1;
+      const int64_t total = std::max<int64_t>(0, (out - 1) * stride + extent - in);
+      const int64_t small = total / 2;
+      w.pads_begin[i] = auto_pad == "SAME_UPPER" ? small : total - small;
+      w.pads_end[i] = total - w.pads_begin[i];
+    }
+  } else if (auto_pad != "VALID") {
+    n.fail("attribute 'auto_pad' is '" + auto_pad + "', expected NOTSET, VALID, SAME_UPPER or SAME_LOWER");
+  }
+  return w;
+}
+
+void convert_conv(NodeView& n) {
+  const Dims x = n.dims(0, "X");
+  require_4d(n, x, "convolution");
+  n.require_constant(1, "weights");
+  const Dims w = n.dims(1, "weights");
+  if (w.size() != 4) n.fail("the weights must be 4-D (M, C/group, kH, kW), got " + to_string(w));
+  const Dims kernel = {w[2], w[3]};
+  if (n.attrs.has("kernel_shape") && n.attrs.require_ints("kernel_shape") != kernel) {
+    n.fail("attribute 'kernel_shape' differs from the weights' spatial dims " + to_string(kernel));
+  }
+  const Window win = read_window(n, x, kernel, true);
+  ConvParams p{kernel, win.strides, win.dilations, win.pads_begin, win.pads_end, n.attrs.get_int("group", 1)};
+  std::vector<int> inputs = {n.blob(0, "X"), n.blob(1, "weights")};
+  if (n.has_input(2)) {
+    n.require_constant(2, "bias");
+    inputs.push_back(n.blob(2, "bias"));
+  }
+  n.emit(OpKind::Conv, p, inputs);
+}
+
+void convert_pool(NodeView& n, OpKind kind) {
+  const Dims x = n.dims(0, "X");
+  require_4d(n, x, "pooling");
+  const bool max = kind == OpKind::MaxPool;
+  if (max) n.require_only_first_output("indices");
+  const Dims kernel = n.attrs.require_ints("kernel_shape");
+  if (kernel.size() != 2) {
+    n.fail("attribute 'kernel_shape' has " + std::to_string(kernel.size()) + " values; only 2-D pooling is supported");
+  }
+  for (int64_t k : kernel) {
+    if (k < 1) n.fail("attribute 'kernel_shape' must be positive");
+  }
+  const Window win = read_window(n, x, kernel, max);
+  PoolParams p;
+  p.kernel = kernel;
+  p.strides = win.strides;
+  p.dilations = win.dilations;
+  p.pads_begin = win.pads_begin;
+  p.pads_end = win.pads_end;
+  p.ceil_mode = n.attrs.get_int("ceil_mode", 0) != 0;
+  p.count_include_pad = !max && n.attrs.get_int("count_include_pad", 0) != 0;
+  n.emit(kind, p, {n.blob(0, "X")});
+}
+
+void convert_global_pool(NodeView& n, OpKind kind) {
+  require_4d(n, n.dims(0, "X"), "pooling");
+  n.emit(kind, NoParams{}, {n.blob(0, "X")});
+}
+
+// --- activations ---
+
+void convert_clip(NodeView& n) {
+  ClipParams p;
+  if (n.opset() < 11) {  // Clip-6: bounds are attributes
+    p.min = n.attrs.get_float("min", p.min);
+    p.max = n.attrs.get_float("max", p.max);
+  } else {  // Clip-11+: optional constant inputs
+    if (n.has_input(1)) p.min = scalar_constant(n, 1, "the min input");
+    if (n.has_input(2)) p.max = scalar_constant(n, 2, "the max input");
+  }
+  n.emit(OpKind::Clip, p, {n.blob(0, "input")});
+}
+
+// --- normalization ---
+
+void convert_batchnorm(NodeView& n) {
+  const Dims x = n.dims(0, "X");
+  if (x.size() < 2) n.fail("the input must have a channel dim, got " + to_string(x));
+  if (n.opset() < 9 && n.attrs.get_int("spatial", 1) == 0) {
+    n.fail("spatial=0 (per-activation statistics) is not supported");
+  }
+  if (n.opset() >= 14 && n.attrs.get_int("training_mode", 0) != 0) {
+    n.fail("training_mode=1 is not supported; deepvis runs inference only");
+  }
+  n.require_only_first_output("training statistics");
+  static const char* const kNames[] = {"X", "scale", "B", "mean", "var"};
+  std::vector<int> inputs = {n.blob(0, "X")};
+  for (int i = 1; i <= 4; ++i) {
+    n.require_constant(i, kNames[i]);
+    const Dims d = n.dims(i, kNames[i]);
+    if (d != Dims{x[1]}) {
+      n.fail(std::string("the ") + kNames[i] + " input has dims " + to_string(d) + ", expected " +
+             std::to_string(x[1]) + " (one per channel)");
+    }
+    inputs.push_back(n.blob(i, kNames[i]));
+  }
+  n.emit(OpKind::BatchNorm, BatchNormParams{n.attrs.get_float("epsilon", 1e-5f)}, inputs);
+}
+
+void convert_lrn(NodeView& n) {
+  LrnParams p;
+  p.size = n.attrs.require_int("size");
+  if (p.size < 1) n.fail("attribute 'size' must be positive");
+  p.alpha = n.attrs.get_float("alpha", p.alpha);
+  p.beta = n.attrs.get_float("beta", p.beta);
+  p.bias = n.attrs.get_float("bias", p.bias);
+  n.emit(OpKind::Lrn, p, {n.blob(0, "X")});
+}
+
+// --- linear ---
+
+void convert_gemm(NodeView& n) {
+  // Gemm-7+ broadcasts C unidirectionally; the `broadcast` attribute of older opsets does not exist here.
+  GemmParams p;
+  p.alpha = n.attrs.get_float("alpha", 1.0f);
+  p.beta = n.attrs.get_float("beta", 1.0f);
+  p.trans_a = n.attrs.get_int("transA", 0) != 0;
+  p.trans_b = n.attrs.get_int("transB", 0) != 0;
+  std::vector<int> inputs = {n.blob(0, "A"), n.blob(1, "B")};
+  if (n.has_input(2)) inputs.push_back(n.blob(2, "C"));
+  n.emit(OpKind::Gemm, p, inputs);
+}
+
+void convert_matmul(NodeView& n) {
+  const Dims a = n.dims(0, "A");
+  const Dims b = n.dims(1, "B");
+  if (a.size() != 2 || b.size() != 2) {
+    n.fail("only 2-D MatMul is supported; the operands are " + to_string(a) + " and " + to_string(b));
+  }
+  n.emit(OpKind::MatMul, NoParams{}, {n.blob(0, "A"), n.blob(1, "B")});
+}
+
+// --- structure ---
+
+void convert_concat(NodeView& n) {
+  if (n.proto.input_size() < 1) n.fail("has no inputs");
+  const int64_t rank = static_cast<int64_t>(n.dims(0, "first").size());
+  ConcatParams p{normalize_axis(n, n.attrs.require_int("axis"), rank, false)};
+  std::vector<int> inputs;
+  for (int i = 0; i < n.proto.input_size(); ++i) inputs.push_back(n.blob(i, "data"));
+  n.emit(OpKind::Concat, p, inputs);
+}
+
+void convert_flatten(NodeView& n) {
+  const int64_t rank = static_cast<int64_t>(n.dims(0, "input").size());
+  FlattenParams p{normalize_axis(n, n.attrs.get_int("axis", 1), rank, true)};
+  n.emit(OpKind::Flatten, p, {n.blob(0, "input")});
+}
+
+void convert_reshape(NodeView& n) {
+  const Dims x = n.dims(0, "data");
+  Dims shape = n.ctx.constant_int64(n.required_input(1, "shape"), n.where(), "the shape input");
+  if (n.opset() >= 14 && n.attrs.get_int("allowzero", 0) != 0 &&
+      std::find(shape.begin(), shape.end(), 0) != shape.end()) {
+    n.fail("allowzero=1 with a 0 in the shape is not supported");
+  }
+  // Batch rule: CNN exporters write Reshape(x, [1, -1]) or [1, 9216], baking the export batch into the shape.
+  // When the shape's first entry equals the input's dim 0 at import (the export batch), it becomes 0 (ONNX "copy
+  // this dim"), so the net still works after Net::set_batch(B). At the import batch the result is unchanged.
+  if (!shape.empty() && !x.empty() && shape[0] == x[0] && shape[0] > 0) shape[0] = 0;
+  n.emit(OpKind::Reshape, ReshapeParams{shape}, {n.blob(0, "data")});
+}
+
+void convert_pad(NodeView& n) {
+  const Dims x = n.dims(0, "data");
+  const std::string mode = n.attrs.get_string("mode", "constant");
+  if (mode != "constant") n.fail("mode '" + mode + "' is not supported (only constant)");
+  Dims pads;
+  PadParams p;
+  if (n.opset() < 11) {  // Pad-2: pads and value are attributes
+    pads = n.attrs.require_ints("pads");
+    p.value = n.attrs.get_float("value", 0.0f);
+  } else {  // Pad-11+: pads and constant_value are (constant) inputs
+    pads = n.ctx.constant_int64(n.required_input(1, "pads"), n.where(), "the pads input");
+    if (n.has_input(2)) p.value = scalar_constant(n, 2, "the constant_value input");
+  }
+  if (pads.size() != 2 * x.size()) {
+    n.fail("pads has " + std::to_string(pads.size()) + " values, a " + std::to_string(x.size()) + "-D input needs " +
+           std::to_string(2 * x.size()));
+  }
+  p.pads_begin.assign(pads.begin(), pads.begin() + static_cast<std::ptrdiff_t>(x.size()));
+  p.pads_end.assign(pads.begin() + static_cast<std::ptrdiff_t>(x.size()), pads.end());
+  n.emit(OpKind::Pad, p, {n.blob(0, "data")});
+}
+
+// --- softmax ---
+
+void convert_softmax(NodeView& n) {
+  const int64_t rank = static_cast<int64_t>(n.dims(0, "input").size());
+  // Softmax-1/11 coerce the input to 2-D at axis (default 1); Softmax-13 normalizes along axis (default -1).
+  const bool coerce = n.opset() < 13;
+  const int64_t axis = n.attrs.get_int("axis", coerce ? 1 : -1);
+  SoftmaxParams p{normalize_axis(n, axis, rank, false), coerce};
+  n.emit(OpKind::Softmax, p, {n.blob(0, "input")});
+}
+
+// --- eliminated at import ---
+
+void convert_dropout(NodeView& n) {
+  n.require_only_first_output("mask");
+  if (n.opset() >= 12 && n.has_input(2)) {
+    if (!n.ctx.is_constant(n.input(2))) n.fail("training_mode must be a constant false");
+    if (scalar_constant(n, 2, "the training_mode input") != 0.0f) {
+      n.fail("training_mode=true is not supported; deepvis runs inference only");
+    }
+  }
+  n.ctx.alias(n.output(), n.required_input(0, "data"), n.where());
+}
+
+void convert_constant(NodeView& n) {
+  const std::string& out = n.output();
+  if (const onnx::TensorProto* t = n.attrs.get_tensor("value")) {
+    n.ctx.add_constant(out, t);
+    return;
+  }
+  onnx::TensorProto t;
+  if (n.attrs.has("value_float")) {
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    t.add_float_data(n.attrs.get_float("value_float", 0.0f));
+  } else if (n.attrs.has("value_floats")) {
+    const std::vector<float> v = n.attrs.get_floats("value_floats", {});
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    t.add_dims(static_cast<int64_t>(v.size()));
+    for (float f : v) t.add_float_data(f);
+  } else if (n.attrs.has("value_int")) {
+    t.set_data_type(onnx::TensorProto::INT64);
+    t.add_int64_data(n.attrs.require_int("value_int"));
+  } else if (n.attrs.has("value_ints")) {
+    const std::vector<int64_t> v = n.attrs.require_ints("value_ints");
+    t.set_data_type(onnx::TensorProto::INT64);
+    t.add_dims(static_cast<int64_t>(v.size()));
+    for (int64_t i : v) t.add_int64_data(i);
+  } else {
+    n.fail("only the value, value_float(s) and value_int(s) forms are supported");
+  }
+  n.ctx.owned_protos.push_back(std::move(t));
+  n.ctx.add_constant(out, &n.ctx.owned_protos.back());
+}
+
+using Converter = std::function<void(NodeView&)>;
+
+const std::map<std::string, Converter>& converters() {
+  static const std::map<std::string, Converter> table = {
+      {"Conv", convert_conv},
+      {"MaxPool", [](NodeView& n) { convert_pool(n, OpKind::MaxPool); }},
+      {"AveragePool", [](NodeView& n) { convert_pool(n, OpKind::AveragePool); }},
+      {"GlobalAveragePool", [](NodeView& n) { convert_global_pool(n, OpKind::GlobalAveragePool); }},
+      {"GlobalMaxPool", [](NodeView& n) { convert_global_pool(n, OpKind::GlobalMaxPool); }},
+      {"Relu", [](NodeView& n) { n.emit(OpKind::Relu, NoParams{}, {n.blob(0, "X")}); }},
+      {"Sigmoid", [](NodeView& n) { n.emit(OpKind::Sigmoid, NoParams{}, {n.blob(0, "X")}); }},
+      {"LeakyRelu",
+       [](NodeView& n) {
+         n.emit(OpKind::LeakyRelu, LeakyReluParams{n.attrs.get_float("alpha", 0.01f)}, {n.blob(0, "X")});
+       }},
+      {"Clip", convert_clip},
+      {"LRN", convert_lrn},
+      {"BatchNormalization", convert_batchnorm},
+      {"Gemm", convert_gemm},
+      {"MatMul", convert_matmul},
+      {"Add",
+       [](NodeView& n) {
+         n.emit(OpKind::Add, NoParams{}, {n.blob(0, "A"), n.blob(1, "B")});
+       }},
+      {"Mul",
+       [](NodeView& n) {
+         n.emit(OpKind::Mul, NoParams{}, {n.blob(0, "A"), n.blob(1, "B")});
+       }},
+      {"Concat", convert_concat},
+      {"Flatten", convert_flatten},
+      {"Reshape", convert_reshape},
+      {"Pad", convert_pad},
+      {"Softmax", convert_softmax},
+      {"Dropout", convert_dropout},
+      {"Identity", [](NodeView& n) { n.ctx.alias(n.output(), n.required_input(0, "input"), n.where()); }},
+      {"Constant", convert_constant},
+  };
+  return table;
+}
+
+}  // namespace
+
+void convert_node(ImportContext& ctx, const onnx::NodeProto& node, int index) {
+  NodeView n(ctx, node, node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name());
+  const auto& table = converters();
+  const auto it = table.find(node.op_type());
+  if (it == table.end()) n.fail("unsupported op");  // load_model rejects these earlier, with the list
+  if (node.output_size() < 1 || node.output(0).empty()) n.fail("has no output");
+  it->second(n);
+}
+
+}  // namespace deepvis::onnx_internal

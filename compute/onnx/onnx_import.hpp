@@ -1,0 +1,27 @@
+#pragma once
+// ONNX model import: an .onnx file (default domain, opsets 7 to 17) becomes a deepvis Graph. Everything the
+// engine cannot run is refused here, at import, with a deepvis::Error naming the file, the node and the reason.
+#include "compute/core/graph.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace deepvis {
+
+struct ImportOptions {
+  // Graph inputs turned into constants (conformance tests bind every input but the first).
+  std::map<std::string, Tensor> bind_inputs;
+  // Fold a BatchNormalization into the Conv before it when that Conv feeds only it.
+  bool fold_batchnorm = true;
+};
+
+// External data files are read from the model's folder.
+Graph import_onnx(const std::string& path, const ImportOptions& options = {});
+// `source_name` names the model in messages; external data is read from its folder.
+Graph import_onnx_bytes(const std::string& bytes, const std::string& source_name, const ImportOptions& options = {});
+
+// The ONNX op types the importer accepts: every OpKind's name plus Dropout, Identity and Constant.
+std::vector<std::string> supported_onnx_ops();
+
+}  // namespace deepvis

@@ -1,0 +1,104 @@
+// Whole torchvision architectures against PyTorch: the oracle is tests/fixtures/make_torch_fixtures.py run with
+// Debian's python3-torch. Small models are committed; the others are generated into the build folder on first
+// use (a few seconds each), since their weights are too big to commit.
+#include "compute/io/npy.hpp"
+#include "compute/onnx/onnx_import.hpp"
+#include "tests/support/op_check.hpp"
+#include "tests/support/process.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace deepvis;
+
+namespace {
+
+fs::path fixture_dir(const std::string& name, int size, bool committed) {
+  const std::string folder = name + "_" + std::to_string(size);
+  if (committed) return fs::path(DEEPVIS_SOURCE_DIR) / "tests/fixtures/torch" / folder;
+  const fs::path dir = fs::path(DEEPVIS_BINARY_DIR) / "torch-fixtures";
+  if (!fs::exists(dir / folder / "meta.json")) {
+    const auto r = test::run_process({"/usr/bin/python3",
+                                      std::string(DEEPVIS_SOURCE_DIR) + "/tests/fixtures/make_torch_fixtures.py",
+                                      dir.string(), name + "@" + std::to_string(size)});
+    INFO(r.output);
+    REQUIRE_MESSAGE(r.exit_code == 0,
+                    "generating the PyTorch fixture failed (is python3-torch installed? scripts/setup-deps)");
+  }
+  return dir / folder;
+}
+
+// The oracle is PyTorch in float64. Our float32 results must be within 1e-4 of it, or, where float32 itself cannot
+// get that close (input gradients of deep nets lose digits to cancellation), within twice PyTorch's own float32
+// error. The reference backend accumulates in double and must always be within 1e-4.
+void check_backend(Net& net, const fs::path& dir, int64_t unit, const std::string& label, bool allow_fp32_error) {
+  net.forward(read_npy((dir / "input.npy").string()));
+  const int logits = net.graph().outputs.front();
+  const double forward_err = test::max_relative_error(net.blob(logits), read_npy((dir / "output.npy").string()));
+  CHECK_MESSAGE(forward_err <= 1e-4, label << " forward: relative error " << forward_err);
+
+  Tensor seed(net.blob_dims(logits));
+  seed.at(unit) = 1.0f;
+  Gradients grads = net.make_gradients();
+  const std::pair<const char*, BackwardMode> modes[] = {
+      {"gradient", BackwardMode::Gradient}, {"deconv", BackwardMode::Deconv}, {"guided", BackwardMode::Guided}};
+  for (const auto& [mode_name, mode] : modes) {
+    net.backward_from(logits, seed, mode, grads);
+    const std::string stem = std::string("grad_") + mode_name;
+    const Tensor truth = read_npy((dir / (stem + ".npy")).string());
+    const double err = test::max_relative_error(grads.input(), truth);
+    const double torch_fp32_err = test::max_relative_error(read_npy((dir / (stem + "_fp32.npy")).string()), truth);
+    const double bound = allow_fp32_error ? std::max(1e-4, 2 * torch_fp32_err) : 1e-4;
+    CHECK_MESSAGE(err <= bound, label << " " << std::string(mode_name) << ": relative error " << err
+                                      << " (PyTorch float32: " << torch_fp32_err << ")");
+  }
+}
+
+void check_against_torch(const std::string& name, int size, bool committed) {
+  const fs::path dir = fixture_dir(name, size, committed);
+  nlohmann::json meta;
+  std::ifstream(dir / "meta.json") >> meta;
+  const Graph graph = import_onnx((dir / "model.onnx").string());
+  const int64_t unit = meta["unit"].get<int64_t>();
+  Net cpu(graph, make_cpu_backend());
+  check_backend(cpu, dir, unit, name + " (cpu)", true);
+  if (committed) {  // the naive reference is slow; the small models suffice to pin it to PyTorch
+    Net reference(graph, make_reference_backend());
+    check_backend(reference, dir, unit, name + " (reference)", false);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("torch: SqueezeNet 1.1 (committed fixture) matches PyTorch forward and in all three backward modes") {
+  check_against_torch("squeezenet1_1", 64, true);
+}
+
+TEST_CASE("torch: MobileNetV2 (committed fixture, BN + ReLU6 + residual adds) matches PyTorch") {
+  check_against_torch("mobilenet_v2", 64, true);
+}
+
+TEST_CASE("torch: ResNet-18 matches PyTorch") {
+  check_against_torch("resnet18", 64, false);
+}
+
+TEST_CASE("torch: GoogLeNet (ceil-mode pools, Inception concats) matches PyTorch") {
+  check_against_torch("googlenet", 64, false);
+}
+
+TEST_CASE("torch: DenseNet-121 (dense concats, BN not after a conv) matches PyTorch") {
+  check_against_torch("densenet121", 64, false);
+}
+
+TEST_CASE("torch: AlexNet at 224 matches PyTorch") {
+  check_against_torch("alexnet", 224, false);
+}
+
+TEST_CASE("torch: VGG-11 with batch norm at 224 matches PyTorch") {
+  check_against_torch("vgg11_bn", 224, false);
+}
