@@ -22,7 +22,26 @@ struct BenchFlags {
   int iters = 20;
   int warmup = 3;
   std::string layer;
+  bool profile = false;
 };
+
+// Per-node share of the timed iterations, the slowest first: what a target that is out of reach is spent on.
+void print_profile(const Net& net, int iters) {
+  const Graph& g = net.graph();
+  std::vector<size_t> order(g.nodes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto total = [&](size_t i) { return net.forward_ms()[i] + net.backward_ms()[i]; };
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return total(a) > total(b); });
+  double sum = 0;
+  for (size_t i = 0; i < order.size(); ++i) sum += total(i);
+  std::printf("%-40s %-18s %10s %10s %7s\n", "node", "op", "fwd ms", "bwd ms", "share");
+  for (size_t k = 0; k < std::min<size_t>(order.size(), 25); ++k) {
+    const size_t i = order[k];
+    std::printf("%-40.40s %-18s %10.3f %10.3f %6.1f%%\n", g.nodes[i].name.c_str(),
+                std::string(op_name(g.nodes[i].kind)).c_str(), net.forward_ms()[i] / iters,
+                net.backward_ms()[i] / iters, sum > 0 ? 100.0 * total(i) / sum : 0.0);
+  }
+}
 
 int run_bench(const BenchFlags& f) {
   std::unique_ptr<Net> net = load_net(f.model, f.batch);
@@ -51,12 +70,14 @@ int run_bench(const BenchFlags& f) {
   };
   for (int i = 0; i < f.warmup; ++i) once();
   std::vector<double> ms;
+  net->enable_profiling(f.profile);
   for (int i = 0; i < f.iters; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     once();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
+  if (f.profile && !f.model.json) print_profile(*net, f.iters);
   const double median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
   if (f.model.json) {
     nlohmann::json j = {
@@ -82,6 +103,7 @@ Subcommand add_bench_command(CLI::App& parent) {
   parser->add_option("--iters", flags->iters, "Timed iterations")->check(CLI::Range(1, 1000000));
   parser->add_option("--warmup", flags->warmup, "Untimed iterations first")->check(CLI::Range(0, 1000));
   parser->add_option("--layer", flags->layer, "Layer a step starts from (default: the first output)");
+  parser->add_flag("--profile", flags->profile, "Also print the time per node, slowest first");
   return {parser, [flags] { return run_guarded("bench", [&] { return run_bench(*flags); }); }};
 }
 

@@ -3,6 +3,7 @@
 #include "compute/core/error.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace deepvis {
 
@@ -109,9 +110,22 @@ void Net::forward(const Tensor& input, int up_to) {
   int last = static_cast<int>(graph_.nodes.size()) - 1;
   if (up_to >= 0) last = plan_->producer.at(static_cast<size_t>(up_to));
   for (int n = 0; n <= last; ++n) {
-    plan_->kernels[static_cast<size_t>(n)]->forward(plan_->forward_args[static_cast<size_t>(n)]);
+    const auto ni = static_cast<size_t>(n);
+    if (profiling_) {
+      const auto t0 = std::chrono::steady_clock::now();
+      plan_->kernels[ni]->forward(plan_->forward_args[ni]);
+      forward_ms_[ni] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    } else {
+      plan_->kernels[ni]->forward(plan_->forward_args[ni]);
+    }
   }
   forwarded_up_to_ = last;
+}
+
+void Net::enable_profiling(bool on) {
+  profiling_ = on;
+  forward_ms_.assign(graph_.nodes.size(), 0.0);
+  backward_ms_.assign(graph_.nodes.size(), 0.0);
 }
 
 const Tensor& Net::blob(int id) const {
@@ -212,7 +226,13 @@ void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradien
         args.grad_inputs[s] = &out.scratch_views_[ni][s];
       }
     }
-    plan_->kernels[ni]->backward(args);
+    if (profiling_) {
+      const auto t0 = std::chrono::steady_clock::now();
+      plan_->kernels[ni]->backward(args);
+      backward_ms_[ni] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    } else {
+      plan_->kernels[ni]->backward(args);
+    }
     for (size_t s = 0; s < node.inputs.size(); ++s) {
       const auto in = static_cast<size_t>(node.inputs[s]);
       if (args.grad_inputs[s] == &out.scratch_views_[ni][s]) add_into(out.grads_[in], out.scratch_views_[ni][s]);

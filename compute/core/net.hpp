@@ -54,6 +54,12 @@ class Net {
   // The value of a blob from the last forward (constants always).
   const Tensor& blob(int id) const;
 
+  // Per-node wall time, accumulated over forward and backward calls while enabled (for `deepvis bench
+  // --profile`). Off by default; when off it costs nothing.
+  void enable_profiling(bool on);
+  const std::vector<double>& forward_ms() const { return forward_ms_; }
+  const std::vector<double>& backward_ms() const { return backward_ms_; }
+
   Gradients make_gradients() const;
   // Flows `seed` (dims of `blob`) from `blob` back to the input. Needs a forward that reached `blob`.
   void backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradients& out,
@@ -67,6 +73,8 @@ class Net {
   int graph_batch_ = 1;
   std::unique_ptr<Plan> plan_;
   int forwarded_up_to_ = -1;  // node index reached by the last forward; -1 before any
+  bool profiling_ = false;
+  std::vector<double> forward_ms_, backward_ms_;
 };
 
 }  // namespace deepvis

@@ -1,6 +1,7 @@
 #include "compute/image/preprocess.hpp"
 
 #include "compute/core/error.hpp"
+#include "compute/image/face_crop.hpp"
 
 #include <opencv2/imgproc.hpp>
 
@@ -12,7 +13,17 @@ namespace deepvis {
 CropMode parse_crop_mode(const std::string& name) {
   if (name == "center" || name == "centre") return CropMode::Center;
   if (name == "stretch") return CropMode::Stretch;
-  throw Error("unknown crop mode '" + name + "' (center or stretch)");
+  if (name == "face") return CropMode::Face;
+  throw Error("unknown crop mode '" + name + "' (center, stretch or face)");
+}
+
+const char* crop_mode_name(CropMode mode) {
+  switch (mode) {
+    case CropMode::Center: return "center";
+    case CropMode::Stretch: return "stretch";
+    case CropMode::Face: return "face";
+  }
+  return "?";
 }
 
 namespace {
@@ -27,7 +38,7 @@ float channel_value(const std::vector<float>& v, size_t c, float fallback, const
 
 }  // namespace
 
-Tensor preprocess_image(const cv::Mat& rgb, const Preprocess& p, const Dims& input_dims) {
+Tensor preprocess_image(const cv::Mat& rgb, const Preprocess& p, const Dims& input_dims, bool* no_face) {
   if (input_dims.size() != 4) throw Error("the model's input is " + to_string(input_dims) + ", not an image (N,C,H,W)");
   const int64_t channels = input_dims[1];
   const int width = p.width > 0 ? p.width : static_cast<int>(input_dims[3]);
@@ -35,9 +46,16 @@ Tensor preprocess_image(const cv::Mat& rgb, const Preprocess& p, const Dims& inp
   if (channels != 1 && channels != 3) {
     throw Error("the model expects " + std::to_string(channels) + " input channels; give a preprocessed .npy");
   }
+  if (no_face) *no_face = false;
   cv::Mat resized;
-  if (p.crop == CropMode::Stretch) {
-    cv::resize(rgb, resized, cv::Size(width, height), 0, 0, cv::INTER_AREA);
+  FaceCrop face;
+  if (p.crop == CropMode::Face) {
+    face = find_face_crop(rgb);
+    if (!face.found && no_face) *no_face = true;
+  }
+  if (p.crop == CropMode::Stretch || face.found) {
+    const cv::Mat region = face.found ? rgb(face.box) : rgb;
+    cv::resize(region, resized, cv::Size(width, height), 0, 0, cv::INTER_AREA);
   } else {
     // Scale so the image covers the target, then take the centre.
     const double s = std::max(static_cast<double>(width) / rgb.cols, static_cast<double>(height) / rgb.rows);

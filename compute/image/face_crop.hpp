@@ -1,0 +1,34 @@
+#pragma once
+// Face crop for models trained on face crops (the fr_expression showcase): OpenCV's Haar frontal-face cascade
+// from Debian's opencv-data, with the box expanded 1.2x in width and height from its top-left corner, as that
+// model's authors crop.
+#include <opencv2/core/mat.hpp>
+#include <opencv2/core/types.hpp>
+
+#include <string>
+
+namespace deepvis {
+
+struct FaceCrop {
+  cv::Rect box;        // in image pixels, clipped to the image; the centre square when no face was found
+  bool found = false;  // false: no face, `box` is the fallback centre crop
+};
+
+// The largest face in an 8-bit RGB image. Throws deepvis::Error when the cascade file cannot be loaded
+// (opencv-data missing), naming the path it tried.
+FaceCrop find_face_crop(const cv::Mat& rgb);
+
+// The same with an explicit cascade file. Each file is loaded once per process (thread-safe) and kept.
+FaceCrop find_face_crop(const cv::Mat& rgb, const std::string& cascade_path);
+
+// The cascade find_face_crop(rgb) uses: $DEEPVIS_HAAR_CASCADE when set, else Debian's
+// /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml, else the same under /usr/share/opencv.
+std::string default_face_cascade_path();
+
+// A detected box grown to 1.2x its width and height with its top-left corner fixed, clipped to the image.
+cv::Rect expand_face_box(cv::Rect face, cv::Size image);
+
+// The largest centred square of the image: the fallback when no face is found.
+cv::Rect centre_square(cv::Size image);
+
+}  // namespace deepvis
