@@ -24,9 +24,15 @@ int main(int argc, char** argv) {
   cli.add_option("--screenshot", gui.screenshot, "Write the last frame to this PNG file (implies --frames 3)");
   cli.add_option("--width", gui.width, "Window width")->check(CLI::Range(320, 16384));
   cli.add_option("--height", gui.height, "Window height")->check(CLI::Range(240, 16384));
+  cli.add_option("--model", gui.model, "ONNX model to run on the input live (default: none, the input alone)");
+  cli.add_option("--layer", gui.layer, "Layer shown first (default: the model card's, else the first convolution)");
+  cli.add_option("--unit", gui.unit, "Unit (channel) selected first (default: 0)")->check(CLI::NonNegativeNumber);
+  cli.add_option("--mode", gui.mode, "Backward view of the unit: off, gradient, deconv or guided (default: off)")
+      ->check(CLI::IsMember({"off", "gradient", "deconv", "guided"}));
 
-  const std::vector<Subcommand> subcommands = {add_info_command(cli), add_forward_command(cli),
-                                               add_backward_command(cli), add_bench_command(cli)};
+  const std::vector<Subcommand> subcommands = {
+      add_info_command(cli),   add_forward_command(cli),  add_backward_command(cli), add_bench_command(cli),
+      add_models_command(cli), add_optimize_command(cli), add_render_command(cli)};
 
   try {
     cli.parse(argc, argv);
@@ -42,7 +48,7 @@ int main(int argc, char** argv) {
   }
 
   // The GUI. Check the input before touching the display, so a typo is reported the same way everywhere.
-  if (!gui.input.empty() && !std::filesystem::is_regular_file(gui.input)) {
+  if (!gui.input.empty() && !std::filesystem::exists(gui.input)) {
     std::fprintf(stderr, "deepvis: input image '%s' not found\n", gui.input.c_str());
     return 1;
   }

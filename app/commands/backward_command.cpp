@@ -47,7 +47,8 @@ Tensor make_seed(const Tensor& activation, const UnitSpec& unit, bool use_activa
 }
 
 int run_backward(const BackwardFlags& f) {
-  std::unique_ptr<Net> net = load_net(f.model, 1);
+  ModelSession session = load_net(f.model, 1);
+  std::unique_ptr<Net>& net = session.net;
   int blob = -1;
   try {
     blob = net->blob_id(f.layer);
@@ -56,7 +57,7 @@ int run_backward(const BackwardFlags& f) {
   }
   const UnitSpec unit = parse_unit_spec(f.unit);
   check_unit(unit, net->blob_dims(blob), f.layer);
-  Tensor input = load_input(f.input, f.model, *net);
+  Tensor input = load_input(f.input, f.model, session);
   if (input.dim(0) != 1) input = input.reshaped(net->input_dims());  // batch 1 only
   net->forward(input, blob);
 
@@ -66,8 +67,7 @@ int run_backward(const BackwardFlags& f) {
   options.lrn_passthrough_in_deconv = f.lrn_passthrough;
   net->backward_from(blob, seed, parse_mode(f.mode), grads, options);
   write_npy(f.out, grads.input());
-  if (!f.png.empty())
-    render::write_image(f.png, signed_to_bgr_image(grads.input(), preprocess_from_flags(f.model).bgr));
+  if (!f.png.empty()) render::write_image(f.png, signed_to_bgr_image(grads.input(), session.preprocess.bgr));
   if (!f.model.json)
     std::printf("wrote %s (%s)\n", f.out.c_str(), to_string(grads.input().dims()).c_str());
   else

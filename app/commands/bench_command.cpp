@@ -44,7 +44,8 @@ void print_profile(const Net& net, int iters) {
 }
 
 int run_bench(const BenchFlags& f) {
-  std::unique_ptr<Net> net = load_net(f.model, f.batch);
+  ModelSession session = load_net(f.model, f.batch);
+  std::unique_ptr<Net>& net = session.net;
   Tensor input(net->input_dims());
   std::mt19937 rng(7);
   std::normal_distribution<float> noise(0.0f, 1.0f);

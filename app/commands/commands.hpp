@@ -18,5 +18,8 @@ Subcommand add_info_command(CLI::App& parent);
 Subcommand add_forward_command(CLI::App& parent);
 Subcommand add_backward_command(CLI::App& parent);
 Subcommand add_bench_command(CLI::App& parent);
+Subcommand add_models_command(CLI::App& parent);
+Subcommand add_optimize_command(CLI::App& parent);
+Subcommand add_render_command(CLI::App& parent);
 
 }  // namespace deepvis::app

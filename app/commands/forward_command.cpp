@@ -45,8 +45,9 @@ std::vector<int> requested_blobs(const Net& net, const std::string& spec) {
   return blobs;
 }
 
-// Top-5 of batch element 0 of the first output, with softmax probabilities when the output is not one already.
-nlohmann::json top5(const Tensor& out) {
+// Top-5 of batch element 0 of the first output, with softmax probabilities when the output is not one already,
+// and the card's label of each when it has labels.
+nlohmann::json top5(const Tensor& out, const std::vector<std::string>* labels) {
   const int64_t n = out.numel() / out.dim(0);
   std::vector<int64_t> idx(static_cast<size_t>(n));
   std::iota(idx.begin(), idx.end(), 0);
@@ -60,14 +61,18 @@ nlohmann::json top5(const Tensor& out) {
   for (int64_t r = 0; r < k; ++r) {
     const float v = out.at(idx[static_cast<size_t>(r)]);
     j.push_back({{"index", idx[static_cast<size_t>(r)]}, {"value", v}, {"softmax", std::exp(v - top) / sum}});
+    if (labels && idx[static_cast<size_t>(r)] < static_cast<int64_t>(labels->size())) {
+      j.back()["label"] = (*labels)[static_cast<size_t>(idx[static_cast<size_t>(r)])];
+    }
   }
   return j;
 }
 
 int run_forward(const ForwardFlags& f) {
-  std::unique_ptr<Net> net = load_net(f.model);
+  ModelSession session = load_net(f.model);
+  std::unique_ptr<Net>& net = session.net;
   const std::vector<int> blobs = requested_blobs(*net, f.layers);
-  const Tensor input = load_input(f.input, f.model, *net);
+  const Tensor input = load_input(f.input, f.model, session);
   if (input.dim(0) != net->batch()) net->set_batch(static_cast<int>(input.dim(0)));
   net->forward(input);
 
@@ -85,7 +90,7 @@ int run_forward(const ForwardFlags& f) {
     }
   }
   const Tensor& output = net->blob(net->graph().outputs.front());
-  const nlohmann::json top = top5(output);
+  const nlohmann::json top = top5(output, session.labels());
   if (f.model.json) {
     std::printf("%s\n",
                 nlohmann::json{{"output", net->graph().blobs[static_cast<size_t>(net->graph().outputs.front())].name},
@@ -98,8 +103,9 @@ int run_forward(const ForwardFlags& f) {
                 net->graph().blobs[static_cast<size_t>(net->graph().outputs.front())].name.c_str(),
                 to_string(output.dims()).c_str());
     for (const auto& e : top) {
-      std::printf("  %5lld  %12.5f  (softmax %.4f)\n", static_cast<long long>(e["index"].get<int64_t>()),
-                  e["value"].get<double>(), e["softmax"].get<double>());
+      std::printf("  %5lld  %12.5f  (softmax %.4f)%s%s\n", static_cast<long long>(e["index"].get<int64_t>()),
+                  e["value"].get<double>(), e["softmax"].get<double>(), e.contains("label") ? "  " : "",
+                  e.contains("label") ? e["label"].get<std::string>().c_str() : "");
     }
     if (!written.empty()) std::printf("wrote %zu blobs to %s\n", written.size(), f.out.c_str());
   }

@@ -40,7 +40,8 @@ int print_ops(bool json) {
 }
 
 int print_model(const InfoFlags& flags) {
-  std::unique_ptr<Net> net = load_net(flags.model);
+  const ModelSession session = load_net(flags.model);
+  const std::unique_ptr<Net>& net = session.net;
   const Graph& g = net->graph();
   if (flags.model.json) {
     nlohmann::json j;

@@ -5,6 +5,11 @@
 #include "compute/io/npy.hpp"
 #include "compute/onnx/onnx_import.hpp"
 
+#ifdef DEEPVIS_HAVE_CUDA
+#include "compute/cuda/cuda_backend.hpp"
+#include "compute/cuda/device_query.hpp"
+#endif
+
 #include <omp.h>
 #include <CLI/CLI.hpp>
 
@@ -16,19 +21,20 @@
 namespace deepvis::app {
 
 void add_model_flags(CLI::App& cmd, ModelFlags& flags, bool model_required) {
-  auto* model = cmd.add_option("--model", flags.model, "ONNX model file");
+  auto* model = cmd.add_option("--model", flags.model, "ONNX model file (its card <model>.deepvis.json is read too)");
   if (model_required) model->required();
   cmd.add_option("--device", flags.device, "Where to compute: cpu, cuda or auto")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   cmd.add_option("--threads", flags.threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd.add_flag("--json", flags.json, "Machine-readable output");
-  cmd.add_option("--size", flags.size, "Input size WxH (default: the model's)");
-  cmd.add_option("--crop", flags.crop, "How an image is fitted: center or stretch")
-      ->check(CLI::IsMember({"center", "stretch"}));
-  cmd.add_flag("--bgr", flags.bgr, "Feed channels in BGR order (Caffe models)");
-  cmd.add_option("--scale", flags.scale, "Pixel scale: input = (p*scale - mean)/std, p in 0..255");
-  cmd.add_option("--mean", flags.mean, "Per-channel mean a,b,c (in the fed channel order)");
-  cmd.add_option("--std", flags.stdev, "Per-channel std a,b,c");
+  // Each preprocessing flag overrides the model card's value.
+  flags.size_option = cmd.add_option("--size", flags.size, "Input size WxH (default: the card's, else the model's)");
+  flags.crop_option = cmd.add_option("--crop", flags.crop, "How an image is fitted: center, stretch or face")
+                          ->check(CLI::IsMember({"center", "stretch", "face"}));
+  flags.bgr_option = cmd.add_flag("--bgr", flags.bgr, "Feed channels in BGR order (Caffe models); --bgr=false: RGB");
+  flags.scale_option = cmd.add_option("--scale", flags.scale, "Pixel scale: input = (p*scale - mean)/std, p in 0..255");
+  flags.mean_option = cmd.add_option("--mean", flags.mean, "Per-channel mean a,b,c (in the fed channel order)");
+  flags.std_option = cmd.add_option("--std", flags.stdev, "Per-channel std a,b,c");
 }
 
 namespace {
@@ -49,11 +55,99 @@ std::vector<float> parse_floats(const std::string& text, const char* flag) {
   return out;
 }
 
+// Whether a flag was given: counted by the parser, or (flags filled in by code) set to a non-default value.
+bool given(const CLI::Option* option, bool differs_from_default) {
+  return option ? option->count() > 0 : differs_from_default;
+}
+
+bool size_given(const ModelFlags& f) {
+  return given(f.size_option, !f.size.empty());
+}
+bool crop_given(const ModelFlags& f) {
+  return given(f.crop_option, f.crop != "center");
+}
+bool bgr_given(const ModelFlags& f) {
+  return given(f.bgr_option, f.bgr);
+}
+bool scale_given(const ModelFlags& f) {
+  return given(f.scale_option, f.scale != 1.0f);
+}
+bool mean_given(const ModelFlags& f) {
+  return given(f.mean_option, !f.mean.empty());
+}
+bool std_given(const ModelFlags& f) {
+  return given(f.std_option, !f.stdev.empty());
+}
+
+// The defaults that neither a flag nor a card replaced, as the one-line note says them.
+std::string assumption_note(const ModelFlags& flags, int64_t channels) {
+  std::vector<std::string> assumed;
+  if (!scale_given(flags)) assumed.push_back("scale 1");
+  if (!mean_given(flags) && !std_given(flags)) {
+    assumed.push_back("no mean/std");
+  } else if (!mean_given(flags)) {
+    assumed.push_back("no mean");
+  } else if (!std_given(flags)) {
+    assumed.push_back("no std");
+  }
+  if (!crop_given(flags)) assumed.push_back("center crop");
+  if (!bgr_given(flags) && channels == 3) assumed.push_back("RGB");
+  if (assumed.empty()) return "";
+  std::string note = "no model card for " + flags.model + "; assuming ";
+  for (size_t i = 0; i < assumed.size(); ++i) note += (i ? ", " : "") + assumed[i];
+  return note;
+}
+
+// A card that contradicts the model is a bad model description: say so before any input is read.
+void check_card_fits(const ModelCard& card, const Net& net) {
+  const Dims& in = net.input_dims();
+  if (card.preprocess.channel_order && in.size() == 4) {
+    const bool gray = *card.preprocess.channel_order == ChannelOrder::Gray;
+    if (gray != (in[1] == 1)) {
+      throw Error("card " + card.path + ": preprocess.channel_order is " +
+                  channel_order_name(*card.preprocess.channel_order) + " but the model's input " + to_string(in) +
+                  " has " + std::to_string(in[1]) + " channel" + (in[1] == 1 ? "" : "s"));
+    }
+  }
+  if (card.labels && !net.graph().outputs.empty()) {
+    const Dims& out = net.blob_dims(net.graph().outputs.front());
+    const int64_t per_item = out.empty() || out[0] == 0 ? 0 : numel(out) / out[0];
+    if (per_item != static_cast<int64_t>(card.labels->size())) {
+      throw Error("card " + card.path + ": " + std::to_string(card.labels->size()) + " labels but the output " +
+                  to_string(out) + " has " + std::to_string(per_item) + " values per image");
+    }
+  }
+}
+
+// The backend --device names: cuda needs a usable GPU (exit 2 with the reason otherwise); auto takes one when
+// there is one and else says, once, why it runs on the CPU (silent with --json, and in builds without CUDA).
+std::shared_ptr<Backend> pick_backend(const ModelFlags& flags) {
+  if (flags.device == "cpu") return make_cpu_backend();
+#ifdef DEEPVIS_HAVE_CUDA
+  std::string reason = cuda::query_runtime().problem;
+  if (reason.empty()) {
+    try {
+      return cuda::make_cuda_backend();
+    } catch (const Error& e) {
+      reason = e.what();
+    }
+  }
+  if (flags.device == "cuda") throw CommandError(kExitUsage, "--device cuda: no usable GPU (" + reason + ")");
+  if (!flags.json) std::fprintf(stderr, "no usable GPU (%s); using the CPU\n", reason.c_str());
+#else
+  if (flags.device == "cuda") {
+    throw CommandError(kExitUsage, "--device cuda: this build has no CUDA backend (configure with -DDEEPVIS_CUDA=ON)");
+  }
+#endif
+  return make_cpu_backend();
+}
+
 }  // namespace
 
-Preprocess preprocess_from_flags(const ModelFlags& flags) {
+Preprocess preprocess_from_flags(const ModelFlags& flags, const std::optional<ModelCard>& card) {
   Preprocess p;
-  if (!flags.size.empty()) {
+  if (card) p = apply_card_preprocess(card->preprocess, p);
+  if (size_given(flags)) {
     int w = 0;
     int h = 0;
     char x = 0;
@@ -64,40 +158,55 @@ Preprocess preprocess_from_flags(const ModelFlags& flags) {
     p.width = w;
     p.height = h;
   }
-  p.crop = parse_crop_mode(flags.crop);
-  p.bgr = flags.bgr;
-  p.scale = flags.scale;
-  p.mean = parse_floats(flags.mean, "mean");
-  p.stdev = parse_floats(flags.stdev, "std");
+  if (crop_given(flags)) p.crop = parse_crop_mode(flags.crop);
+  if (bgr_given(flags)) p.bgr = flags.bgr;
+  if (scale_given(flags)) p.scale = flags.scale;
+  if (mean_given(flags)) p.mean = parse_floats(flags.mean, "mean");
+  if (std_given(flags)) p.stdev = parse_floats(flags.stdev, "std");
   for (float s : p.stdev) {
     if (s == 0.0f) throw CommandError(kExitUsage, "--std: a standard deviation of 0");
   }
   return p;
 }
 
-std::unique_ptr<Net> load_net(const ModelFlags& flags, int batch) {
-  if (flags.device == "cuda") {
-    throw CommandError(kExitUsage, "--device cuda: the CUDA backend is not available in this build yet; use cpu");
-  }
+ModelSession load_net(const ModelFlags& flags, int batch) {
   if (flags.threads > 0) omp_set_num_threads(flags.threads);
+  ModelSession session;
   Graph graph;
+  std::shared_ptr<Backend> backend = pick_backend(flags);
   try {
+    session.card = find_model_card(flags.model);
     graph = import_onnx(flags.model);
   } catch (const Error& e) {
     throw CommandError(kExitBadModel, e.what());
   }
   try {
-    return std::make_unique<Net>(std::move(graph), make_cpu_backend(), batch);
+    session.net = std::make_unique<Net>(std::move(graph), std::move(backend), batch);
+    if (session.card) check_card_fits(*session.card, *session.net);
   } catch (const Error& e) {
     throw CommandError(kExitBadModel, e.what());
   }
+  session.preprocess = preprocess_from_flags(flags, session.card);
+  const Dims& in = session.net->input_dims();
+  if (!session.card) session.assumption_note = assumption_note(flags, in.size() == 4 ? in[1] : 0);
+  return session;
 }
 
-Tensor load_input(const std::string& path, const ModelFlags& flags, const Net& net) {
+Tensor load_input(const std::string& path, const ModelFlags& flags, const ModelSession& session) {
+  const Net& net = *session.net;
   try {
     const bool npy = std::filesystem::path(path).extension() == ".npy";
-    Tensor input =
-        npy ? read_npy(path) : preprocess_image(load_image_rgb(path), preprocess_from_flags(flags), net.input_dims());
+    Tensor input;
+    if (npy) {
+      input = read_npy(path);
+    } else {
+      const cv::Mat rgb = load_image_rgb(path);
+      if (!session.assumption_note.empty() && !flags.json)
+        std::fprintf(stderr, "%s\n", session.assumption_note.c_str());
+      bool no_face = false;
+      input = preprocess_image(rgb, session.preprocess, net.input_dims(), &no_face);
+      if (no_face) std::fprintf(stderr, "no face found in %s; using a centre crop\n", path.c_str());
+    }
     Dims expected = net.input_dims();
     expected[0] = input.rank() > 0 ? input.dim(0) : 1;
     if (input.dims() != expected) {

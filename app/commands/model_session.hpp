@@ -1,18 +1,24 @@
 #pragma once
 // What the model-taking subcommands share: the flags (--model, --device, --threads, preprocessing, --json),
-// loading the model into a Net, reading the input (image or .npy), and the exit codes.
+// loading the model into a Net with its card, reading the input (image or .npy), and the exit codes.
+// Preprocessing precedence: a flag given on the command line, else the model card, else the default (input size
+// from the model, scale 1, no mean/std, center crop, RGB).
 #include "compute/core/error.hpp"
 #include "compute/core/net.hpp"
 #include "compute/image/preprocess.hpp"
+#include "compute/model/model_card.hpp"
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
-}
+class Option;
+}  // namespace CLI
 
 namespace deepvis::app {
 
@@ -40,17 +46,41 @@ struct ModelFlags {
   float scale = 1.0f;
   std::string mean;  // a,b,c
   std::string stdev;
+  // The registered options, to tell a flag given on the command line from its default value. Null (flags filled
+  // in by code): a value other than the default counts as given.
+  CLI::Option* size_option = nullptr;
+  CLI::Option* crop_option = nullptr;
+  CLI::Option* bgr_option = nullptr;
+  CLI::Option* scale_option = nullptr;
+  CLI::Option* mean_option = nullptr;
+  CLI::Option* std_option = nullptr;
 };
 
 void add_model_flags(CLI::App& cmd, ModelFlags& flags, bool model_required = true);
 
-// Imports the model (exit 3 on failure), picks the device (exit 2 when the asked one is unavailable), sets threads.
-std::unique_ptr<Net> load_net(const ModelFlags& flags, int batch = 0);
+// A loaded model with what the CLI knows about feeding it.
+struct ModelSession {
+  std::unique_ptr<Net> net;
+  std::optional<ModelCard> card;  // the `<model>.deepvis.json` beside the model, when there is one
+  Preprocess preprocess;          // flags over card over defaults
+  // Without a card: "no model card for M; assuming ..." naming the defaults no flag replaced; else empty.
+  std::string assumption_note;
 
-Preprocess preprocess_from_flags(const ModelFlags& flags);
+  // The card's labels (one per output value), or null.
+  const std::vector<std::string>* labels() const { return card && card->labels ? &*card->labels : nullptr; }
+};
+
+// Reads the model card (exit 3 when malformed), imports the model (exit 3 on failure), picks the device (exit 2
+// when the asked one is unavailable), sets threads, and resolves the preprocessing (exit 2 on a bad flag value).
+ModelSession load_net(const ModelFlags& flags, int batch = 0);
+
+// The preprocessing from the flags given, over the card's, over the defaults.
+Preprocess preprocess_from_flags(const ModelFlags& flags, const std::optional<ModelCard>& card = std::nullopt);
 
 // An image file is preprocessed for the model; a .npy is taken as already preprocessed. Exit 4 on bad input.
-Tensor load_input(const std::string& path, const ModelFlags& flags, const Net& net);
+// For an image it prints the session's assumption note (not with --json) and, when --crop face found no face,
+// "no face found in <file>; using a centre crop", on stderr.
+Tensor load_input(const std::string& path, const ModelFlags& flags, const ModelSession& session);
 
 // Runs a subcommand body, mapping CommandError and deepvis::Error to messages and exit codes.
 int run_guarded(const char* command, const std::function<int()>& body);

@@ -5,11 +5,15 @@ namespace deepvis::app {
 
 // Options of the interactive front end (deepvis with no subcommand).
 struct GuiOptions {
-  std::string input;       // image shown at start; empty: the built-in test pattern
+  std::string input;       // image (or video file) shown at start; empty: the last one, else the built-in test pattern
   int frames = 0;          // render this many frames, then exit; 0: run until the window closes
   std::string screenshot;  // write the last frame here (implies a finite --frames)
   int width = 1280;
   int height = 800;
+  std::string model;  // ONNX model to run on the input; empty: none (the input alone), or the last one
+  std::string layer;  // layer to show first; empty: the model card's default
+  int unit = -1;      // unit (channel) selected first; -1: 0
+  std::string mode;   // backward view: off, gradient, deconv or guided; empty: off
 };
 
 // Runs the window until closed (or for options.frames frames). Returns the process exit code.

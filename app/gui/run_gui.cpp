@@ -1,98 +1,194 @@
+#include "app/capture/capture_thread.hpp"
+#include "app/capture/latest_frame_slot.hpp"
 #include "app/config_paths.hpp"
+#include "app/engine/engine_thread.hpp"
 #include "app/gui/app_state.hpp"
+#include "app/gui/apply_commands.hpp"
+#include "app/gui/grid_sidecar.hpp"
 #include "app/gui/gui_options.hpp"
+#include "app/gui/gui_textures.hpp"
+#include "app/gui/key_bindings.hpp"
 #include "app/gui/no_display_error.hpp"
+#include "app/gui/settings_file.hpp"
 #include "app/gui/window_session.hpp"
 #include "app/panels/panels.hpp"
 #include "app/sample_image.hpp"
-#include "compute/image/load_image.hpp"
 #include "render/framebuffer_capture.hpp"
-#include "render/gl_texture.hpp"
 
-#define GLFW_INCLUDE_NONE
-#include <GLFW/glfw3.h>
 #include <imgui.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 namespace deepvis::app {
 
 namespace {
 
-struct InputImage {
-  render::GlTexture texture;
-  std::string name;
-};
+using Clock = std::chrono::steady_clock;
 
-// Loads into the texture; on failure keeps the previous image and reports why in the status line.
-void open_image(const std::string& path, InputImage& input, AppState& state) {
-  try {
-    input.texture.upload_rgb(load_image_rgb(path));
-    input.name = std::filesystem::path(path).filename().string();
-    state.status_message.clear();
-  } catch (const Error& e) {
-    state.status_message = e.what();
-    std::fprintf(stderr, "deepvis: %s\n", e.what());
+// Scripted runs give up waiting for the first results after this long and take the screenshot anyway.
+constexpr std::chrono::seconds kSettleTimeout{120};
+
+bool usable_path(const std::string& path) {
+  std::error_code ec;
+  return !path.empty() && std::filesystem::exists(path, ec);
+}
+
+// Flags over saved settings over defaults. Scripted runs read no settings, so they depend on their flags alone.
+AppState initial_state(const GuiOptions& o, bool scripted, std::string& warning) {
+  GuiSettings saved;
+  if (!scripted) saved = read_settings(settings_path(), &warning);
+  AppState s;
+  s.model_path = !o.model.empty() ? o.model : (usable_path(saved.model) ? saved.model : "");
+  const bool same_model = !s.model_path.empty() && s.model_path == saved.model;
+  s.input_path = !o.input.empty() ? o.input : (usable_path(saved.input) ? saved.input : "");
+  s.layer = !o.layer.empty() ? o.layer : (same_model ? saved.layer : "");
+  s.unit = o.unit >= 0 ? o.unit : (same_model ? saved.unit : 0);
+  s.backward = !o.mode.empty() ? parse_backward_view(o.mode) : saved.backward;
+  s.backward_display = saved.backward_display;
+  s.grid_norm = saved.grid_norm;
+  s.fixed_lo = saved.fixed_lo;
+  s.fixed_hi = saved.fixed_hi;
+  s.colormap = saved.colormap;
+  s.model_layout = !s.model_path.empty();
+  return s;
+}
+
+// Keys go to the key table unless a text field or a dialog has them.
+void handle_keys(Commands& commands) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput || ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopup)) return;
+  for (const KeyBinding& binding : key_bindings()) {
+    for (const KeyChord& chord : binding.keys) {
+      if (chord.ctrl == io.KeyCtrl && ImGui::IsKeyPressed(chord.key, binding.repeat)) binding.apply(commands);
+    }
   }
 }
 
-void handle_shortcuts(AppState& state, Commands& commands) {
-  const ImGuiIO& io = ImGui::GetIO();
-  if (io.WantTextInput || !io.KeyCtrl) return;
-  // ImGui 1.86 indexes keys by the backend's native codes, here GLFW's.
-  if (ImGui::IsKeyPressed(GLFW_KEY_O)) state.open_dialog = true;
-  if (ImGui::IsKeyPressed(GLFW_KEY_Q)) commands.quit = true;
+// Scripted runs count frames only once the first results are on screen: every start-up command carried out, and
+// a frame computed (or a reason why there is none: the input failed to load).
+bool settled(const EngineSnapshot& engine, const CaptureStatus& capture, uint64_t engine_posted,
+             uint64_t capture_posted) {
+  if (engine.commands_applied < engine_posted || capture.commands_done < capture_posted) return false;
+  return engine.frame_sequence > 0 || capture.error_count > 0;
 }
 
 int run_window(const GuiOptions& options) {
-  // Scripted runs (--frames) must not read or write the user's layout, so they are reproducible.
+  // Scripted runs (--frames) must not read or write the user's layout or settings, so they are reproducible.
+  const bool scripted = options.frames > 0;
   std::string ini;
-  if (options.frames == 0) {
+  if (!scripted) {
     const std::string dir = config_dir();
     if (!dir.empty()) ini = dir + "/imgui.ini";
   }
   WindowSession session(options.width, options.height, "deepvis", ini);
 
-  AppState state;
-  InputImage input;
-  if (options.input.empty()) {
-    input.texture.upload_rgb(make_sample_image());
-    input.name = "test pattern";
-  } else {
-    open_image(options.input, input, state);
+  std::string warning;
+  AppState state = initial_state(options, scripted, warning);
+  if (!warning.empty()) {
+    std::fprintf(stderr, "deepvis: %s\n", warning.c_str());
+    state.status_message = warning;
   }
 
-  for (int frame = 0; !session.should_close(); ++frame) {
+  // Declared after the window so they stop (and release their textures) before it closes.
+  GuiTextures textures;
+  LatestFrameSlot frames;
+  EngineThread engine(frames);
+  CaptureThread capture(frames);
+  // One batch, so the engine's first snapshot with the model already has the layer and unit asked for.
+  engine.post_all(engine_commands_for(state));
+  if (state.input_path.empty()) {
+    capture.post(OpenStill{make_sample_image(), "test pattern"});
+  } else {
+    capture.post(OpenPath{state.input_path});
+  }
+  const uint64_t engine_posted = engine.posted();
+  const uint64_t capture_posted = capture.commands_posted();
+  const Clock::time_point start = Clock::now();
+  bool ready = !scripted;
+  int counted = 0;
+
+  while (!session.should_close()) {
     session.begin_frame();
     Commands commands;
-    for (const std::string& path : session.take_dropped_paths()) commands.open_image = path;
-    handle_shortcuts(state, commands);
+    for (const std::string& path : session.take_dropped_paths()) {
+      if (std::filesystem::path(path).extension() == ".onnx") {
+        commands.open_model = path;
+      } else {
+        commands.open_image = path;
+      }
+    }
+    handle_keys(commands);
 
     Snapshot snapshot;
-    snapshot.input_texture = input.texture.id();
-    snapshot.input_width = input.texture.width();
-    snapshot.input_height = input.texture.height();
-    snapshot.input_name = input.name;
+    snapshot.engine = engine.latest();
+    const EngineSnapshot& results = *snapshot.engine;
+    if (results.commands_applied >= engine.posted()) sync_selection(results, state);
+    textures.update(results);
+    snapshot.input_texture = textures.input().id();
+    snapshot.input_width = textures.input().width();
+    snapshot.input_height = textures.input().height();
+    snapshot.input_name = results.input_name;
     snapshot.fps = ImGui::GetIO().Framerate;
+    snapshot.capture = capture.status();
+    snapshot.frames_dropped = frames.dropped();
+    snapshot.grid_texture = textures.grid();
+    snapshot.unit_texture = textures.unit();
+    snapshot.backward_texture = textures.backward();
+    snapshot.network_input_texture = textures.network_input();
 
+    if (!ready) {
+      ready = settled(results, snapshot.capture, engine_posted, capture_posted);
+      if (!ready && Clock::now() - start > kSettleTimeout) {
+        std::fprintf(stderr, "deepvis: no results after %lld s; rendering what there is\n",
+                     static_cast<long long>(kSettleTimeout.count()));
+        ready = true;
+      }
+    }
+
+    state.grid_rect.valid = false;
     draw_menu_bar(snapshot, state, commands);
+    draw_layer_list(snapshot, state, commands);
     draw_input_panel(snapshot, state, commands);
+    draw_activation_grid(snapshot, state, commands);
+    draw_unit_panel(snapshot, state, commands);
+    draw_backward_panel(snapshot, state, commands);
+    draw_predictions(snapshot, state, commands);
+    draw_status_bar(snapshot, state, commands);
     draw_open_dialog(snapshot, state, commands);
+    draw_model_dialog(snapshot, state, commands);
+    draw_help_overlay(snapshot, state, commands);
     draw_about_window(snapshot, state, commands);
+    state.relayout = false;
     session.render();
 
-    const bool last_frame = options.frames > 0 && frame + 1 >= options.frames;
+    const bool last_frame = scripted && ready && ++counted >= options.frames;
     if (last_frame && !options.screenshot.empty()) {
       int w = 0;
       int h = 0;
       session.framebuffer_size(w, h);
       render::write_image(options.screenshot, render::read_framebuffer_bgr(w, h));
+      write_grid_sidecar(options.screenshot, state, results);
     }
     session.end_frame();
 
-    if (commands.open_image) open_image(*commands.open_image, input, state);
-    if (commands.quit || last_frame) break;
+    const Effects effects = apply_commands(commands, results, state);
+    for (const EngineCommand& command : effects.engine) engine.post(command);
+    for (const CaptureCommand& command : effects.capture) capture.post(command);
+    if (effects.quit || last_frame) break;
+    // While a scripted run waits for the engine, leave it the cores instead of redrawing as fast as possible.
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+
+  if (!scripted) {
+    const std::string path = settings_path();
+    try {
+      if (!path.empty()) write_settings(path, settings_from_state(state));
+    } catch (const Error& e) {
+      std::fprintf(stderr, "deepvis: %s\n", e.what());
+    }
   }
   return 0;
 }

@@ -1,28 +1,51 @@
+#include "app/panels/panel_layout.hpp"
 #include "app/panels/panels.hpp"
 
 #include <imgui.h>
 
 #include <algorithm>
-#include <cstdint>
 
 namespace deepvis::app {
 
-void draw_input_panel(const Snapshot& snapshot, AppState& state, Commands& /*commands*/) {
+namespace {
+
+// e / w for files, pause and single step for videos and cameras: the same commands as the keys.
+void draw_source_controls(const CaptureStatus& capture, Commands& commands) {
+  if (capture.kind == SourceKind::Files) {
+    if (ImGui::SmallButton("< prev")) commands.file_step -= 1;
+    ImGui::SameLine();
+    if (ImGui::SmallButton("next >")) commands.file_step += 1;
+    ImGui::SameLine();
+  } else if (capture.kind == SourceKind::Video || capture.kind == SourceKind::Camera) {
+    if (ImGui::SmallButton(capture.paused ? "play" : "pause")) commands.toggle_pause = true;
+    ImGui::SameLine();
+    if (capture.kind == SourceKind::Video && ImGui::SmallButton("step")) commands.step_frame = true;
+    ImGui::SameLine();
+  }
+}
+
+}  // namespace
+
+void draw_input_panel(const Snapshot& snapshot, AppState& state, Commands& commands) {
   if (!state.show_input) return;
-  ImGui::SetNextWindowPos(ImVec2(16, 40), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(560, 520), ImGuiCond_FirstUseEver);
+  place_next_panel(PanelSlot::Input, state);
   if (ImGui::Begin("Input", &state.show_input)) {
+    draw_source_controls(snapshot.capture, commands);
+    if (snapshot.engine->settings.frozen) {
+      ImGui::TextUnformatted("[frozen]");
+      ImGui::SameLine();
+    }
     if (snapshot.input_texture == 0) {
-      ImGui::TextUnformatted("No image. Use File > Open image, or drop a file on the window.");
+      ImGui::TextUnformatted("No image. Use File > Open, or drop a file on the window.");
     } else {
       ImGui::Text("%s  %dx%d", snapshot.input_name.c_str(), snapshot.input_width, snapshot.input_height);
-      // Show 1:1 when it fits, else scale down to fit, keeping the aspect ratio.
       const ImVec2 avail = ImGui::GetContentRegionAvail();
-      const float w = static_cast<float>(snapshot.input_width);
-      const float h = static_cast<float>(snapshot.input_height);
-      const float scale = std::max(0.01f, std::min({1.0f, avail.x / w, avail.y / h}));
-      const auto texture = reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(snapshot.input_texture));
-      ImGui::Image(texture, ImVec2(w * scale, h * scale));
+      const auto w = static_cast<float>(snapshot.input_width);
+      const auto h = static_cast<float>(snapshot.input_height);
+      // Alone, the input is shown 1:1 when it fits (never enlarged); beside a model, small inputs are enlarged.
+      const float scale =
+          state.model_layout ? fit_scale(w, h, avail) : std::max(0.01f, std::min({1.0f, avail.x / w, avail.y / h}));
+      ImGui::Image(texture_id(snapshot.input_texture), ImVec2(w * scale, h * scale));
     }
   }
   ImGui::End();

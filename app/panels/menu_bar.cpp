@@ -2,21 +2,35 @@
 
 #include <imgui.h>
 
+#include <cstdio>
+
 namespace deepvis::app {
 
 void draw_menu_bar(const Snapshot& snapshot, AppState& state, Commands& commands) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
-    if (ImGui::MenuItem("Open image...", "Ctrl+O")) state.open_dialog = true;
+    if (ImGui::MenuItem("Open image, folder or video...", "Ctrl+O")) state.open_dialog = true;
+    if (ImGui::MenuItem("Open model...", "Ctrl+M")) state.open_model_dialog = true;
+    if (ImGui::MenuItem("Camera / files", "C")) commands.switch_source = true;
     ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) commands.quit = true;
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("View")) {
     ImGui::MenuItem("Input", nullptr, &state.show_input);
+    if (state.model_layout) {
+      ImGui::MenuItem("Layers", nullptr, &state.show_layers);
+      ImGui::MenuItem("Activations", nullptr, &state.show_grid);
+      ImGui::MenuItem("Selected unit", nullptr, &state.show_unit);
+      ImGui::MenuItem("Backward", nullptr, &state.show_backward);
+      ImGui::MenuItem("Top-5", nullptr, &state.show_predictions);
+    }
+    ImGui::MenuItem("Status bar", nullptr, &state.show_status);
+    if (ImGui::MenuItem("Freeze input", "F", state.frozen)) commands.toggle_freeze = true;
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
+    ImGui::MenuItem("Keys", "H", &state.show_help);
     ImGui::MenuItem("About deepvis", nullptr, &state.show_about);
     ImGui::EndMenu();
   }

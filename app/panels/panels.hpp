@@ -7,6 +7,14 @@ namespace deepvis::app {
 void draw_menu_bar(const Snapshot& snapshot, AppState& state, Commands& commands);
 void draw_input_panel(const Snapshot& snapshot, AppState& state, Commands& commands);
 void draw_open_dialog(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_model_dialog(const Snapshot& snapshot, AppState& state, Commands& commands);
 void draw_about_window(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_layer_list(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_activation_grid(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_unit_panel(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_backward_panel(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_predictions(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_status_bar(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_help_overlay(const Snapshot& snapshot, AppState& state, Commands& commands);
 
 }  // namespace deepvis::app

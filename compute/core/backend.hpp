@@ -26,7 +26,7 @@ struct BackwardArgs {
   std::vector<const Tensor*> inputs;  // the forward inputs
   const Tensor* output = nullptr;     // the forward output
   const Tensor* grad_output = nullptr;
-  std::vector<Tensor*> grad_inputs;   // per input; nullptr where no gradient is wanted. Kernels overwrite.
+  std::vector<Tensor*> grad_inputs;  // per input; nullptr where no gradient is wanted. Kernels overwrite.
   BackwardMode mode = BackwardMode::Gradient;
   BackwardOptions options;
 };
@@ -43,6 +43,17 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
+
+  // Where this backend's tensors live, and how the Net moves data. The defaults are the host's; a device backend
+  // (CUDA) overrides all of them, and the Net never touches tensor memory except through these.
+  virtual Device device() const { return Device::Cpu; }
+  virtual Tensor allocate(const Dims& dims) const { return Tensor(dims); }
+  // A constant (weights) as this backend keeps it; the host default shares the storage.
+  virtual Tensor upload(const Tensor& host) const { return host; }
+  // Copies between any two tensors of equal element count, each on the host or this backend's device.
+  virtual void copy(const Tensor& src, Tensor& dst) const;
+  virtual void add_into(Tensor& dst, const Tensor& src) const;  // dst += src, both on this backend
+  virtual void fill(Tensor& t, float value) const;
   virtual bool supports(const KernelSpec& spec) const = 0;
   // Throws deepvis::Error naming the node when it cannot build the kernel.
   virtual std::unique_ptr<Kernel> make_kernel(const KernelSpec& spec) const = 0;

@@ -17,6 +17,7 @@ struct Net::Plan {
   std::vector<BackwardArgs> backward_args;       // per node, reused
   std::vector<int64_t> scratch_offset;           // per node: where its inputs' scratch starts (flat, per slot)
   int64_t scratch_size = 0;
+  std::vector<Tensor> host_mirrors;  // per blob, lazily: host copies for a device backend
 };
 
 Net::Net(Graph graph, std::shared_ptr<Backend> backend, int batch)
@@ -42,9 +43,10 @@ void Net::set_batch(int batch) {
   plan->producer.assign(nb, -1);
   plan->written.assign(nb, 0);
   plan->ancestors.resize(nb);
+  plan->host_mirrors.resize(nb);
   for (size_t b = 0; b < nb; ++b) {
     const Blob& blob = graph_.blobs[b];
-    plan->values[b] = blob.constant ? blob.value : Tensor(blob.dims);
+    plan->values[b] = blob.constant ? backend_->upload(blob.value) : backend_->allocate(blob.dims);
   }
   plan->kernels.resize(graph_.nodes.size());
   plan->forward_args.resize(graph_.nodes.size());
@@ -106,7 +108,7 @@ void Net::forward(const Tensor& input, int up_to) {
     throw Error(graph_.source + ": input has dims " + to_string(input.dims()) + ", the model expects " +
                 to_string(in.dims()));
   }
-  in.copy_from(input);
+  backend_->copy(input, in);
   int last = static_cast<int>(graph_.nodes.size()) - 1;
   if (up_to >= 0) last = plan_->producer.at(static_cast<size_t>(up_to));
   for (int n = 0; n <= last; ++n) {
@@ -128,17 +130,37 @@ void Net::enable_profiling(bool on) {
   backward_ms_.assign(graph_.nodes.size(), 0.0);
 }
 
-const Tensor& Net::blob(int id) const {
+const Tensor& Net::device_blob(int id) const {
   return plan_->values.at(static_cast<size_t>(id));
+}
+
+const Tensor& Net::blob(int id) const {
+  const Tensor& value = plan_->values.at(static_cast<size_t>(id));
+  if (value.device() == Device::Cpu) return value;
+  Tensor& mirror = plan_->host_mirrors[static_cast<size_t>(id)];
+  if (mirror.empty()) mirror = Tensor(value.dims());
+  backend_->copy(value, mirror);
+  return mirror;
+}
+
+const Tensor& Gradients::at(int blob) const {
+  const Tensor& g = grads_.at(static_cast<size_t>(blob));
+  if (g.device() == Device::Cpu || g.empty()) return g;
+  if (host_.size() != grads_.size()) host_.resize(grads_.size());
+  Tensor& mirror = host_[static_cast<size_t>(blob)];
+  if (mirror.empty()) mirror = Tensor(g.dims());
+  backend_->copy(g, mirror);
+  return mirror;
 }
 
 Gradients Net::make_gradients() const {
   Gradients g;
   g.grads_.resize(graph_.blobs.size());
   for (size_t b = 0; b < graph_.blobs.size(); ++b) {
-    if (!graph_.blobs[b].constant) g.grads_[b] = Tensor(graph_.blobs[b].dims);
+    if (!graph_.blobs[b].constant) g.grads_[b] = backend_->allocate(graph_.blobs[b].dims);
   }
-  g.scratch_ = Tensor({plan_->scratch_size});
+  g.scratch_ = backend_->allocate({plan_->scratch_size});
+  g.backend_ = backend_;
   g.input_blob_ = graph_.input;
   g.batch_ = batch_;
   // Fixed per-slot scratch views, so a backward run builds no tensors.
@@ -151,24 +173,12 @@ Gradients Net::make_gradients() const {
         g.scratch_views_[n].emplace_back();
         continue;
       }
-      g.scratch_views_[n].emplace_back(blob.dims, g.scratch_.data() + offset, Device::Cpu, nullptr);
+      g.scratch_views_[n].emplace_back(blob.dims, g.scratch_.data() + offset, g.scratch_.device(), nullptr);
       offset += numel(blob.dims);
     }
   }
   return g;
 }
-
-namespace {
-
-void add_into(Tensor& dst, const Tensor& src) {
-  float* d = dst.data();
-  const float* s = src.data();
-  const int64_t n = dst.numel();
-#pragma omp parallel for if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) d[i] += s[i];
-}
-
-}  // namespace
 
 void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradients& out,
                         const BackwardOptions& options) {
@@ -202,10 +212,10 @@ void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradien
   }
 
   std::fill(plan_->written.begin(), plan_->written.end(), 0);
-  out.grads_[b].copy_from(seed);
+  backend_->copy(seed, out.grads_[b]);
   plan_->written[b] = 1;
   // A blob no node on the path writes keeps a zero gradient (the input when the seed is the input is seeded).
-  if (static_cast<int>(b) != graph_.input) out.grads_[static_cast<size_t>(graph_.input)].fill(0.0f);
+  if (static_cast<int>(b) != graph_.input) backend_->fill(out.grads_[static_cast<size_t>(graph_.input)], 0.0f);
 
   for (int n = top; n >= 0; --n) {
     const auto ni = static_cast<size_t>(n);
@@ -235,7 +245,8 @@ void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradien
     }
     for (size_t s = 0; s < node.inputs.size(); ++s) {
       const auto in = static_cast<size_t>(node.inputs[s]);
-      if (args.grad_inputs[s] == &out.scratch_views_[ni][s]) add_into(out.grads_[in], out.scratch_views_[ni][s]);
+      if (args.grad_inputs[s] == &out.scratch_views_[ni][s])
+        backend_->add_into(out.grads_[in], out.scratch_views_[ni][s]);
       if (plan_->written[in] == 2) plan_->written[in] = 1;
     }
   }

@@ -16,13 +16,17 @@ class Net;
 // Make one with Net::make_gradients() and reuse it: a backward into it allocates nothing.
 class Gradients {
  public:
-  // The signal at the network input, dims of the input blob.
-  const Tensor& input() const { return grads_.at(static_cast<size_t>(input_blob_)); }
-  // The signal at any blob the last backward run reached (empty tensor elsewhere).
-  const Tensor& at(int blob) const { return grads_.at(static_cast<size_t>(blob)); }
+  // The signal at the network input, dims of the input blob, on the host (copied from a device backend).
+  const Tensor& input() const { return at(input_blob_); }
+  // The signal at any blob the last backward run reached (empty tensor elsewhere), on the host.
+  const Tensor& at(int blob) const;
+  // The same, where the backend keeps it (device memory on CUDA), for device-side consumers.
+  const Tensor& device_at(int blob) const { return grads_.at(static_cast<size_t>(blob)); }
 
  private:
   friend class Net;
+  std::shared_ptr<const Backend> backend_;
+  mutable std::vector<Tensor> host_;                // lazily made host mirrors (device backends only)
   std::vector<Tensor> grads_;                       // per blob; empty for constants
   Tensor scratch_;                                  // a second contribution to a blob lands here before it is added
   std::vector<std::vector<Tensor>> scratch_views_;  // per node, per input slot: its slice of scratch_
@@ -51,8 +55,11 @@ class Net {
 
   // Runs the nodes needed for `up_to` (default: every output). The input must have the input blob's dims.
   void forward(const Tensor& input, int up_to = -1);
-  // The value of a blob from the last forward (constants always).
+  // The value of a blob from the last forward (constants always), on the host (copied from a device backend).
   const Tensor& blob(int id) const;
+  // The same, where the backend keeps it (device memory on CUDA).
+  const Tensor& device_blob(int id) const;
+  const Backend& backend() const { return *backend_; }
 
   // Per-node wall time, accumulated over forward and backward calls while enabled (for `deepvis bench
   // --profile`). Off by default; when off it costs nothing.

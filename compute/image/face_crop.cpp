@@ -31,8 +31,8 @@ cv::CascadeClassifier& cascade_locked(const std::string& path) {
   static std::map<std::string, std::unique_ptr<cv::CascadeClassifier>> loaded;
   auto it = loaded.find(path);
   if (it != loaded.end()) return *it->second;
-  const std::string hint = " (install Debian's opencv-data, or point DEEPVIS_HAAR_CASCADE at " +
-                           std::string(kCascadeFile) + ")";
+  const std::string hint =
+      " (install Debian's opencv-data, or point DEEPVIS_HAAR_CASCADE at " + std::string(kCascadeFile) + ")";
   if (!std::filesystem::is_regular_file(path)) throw Error("face detector cascade '" + path + "' not found" + hint);
   auto cascade = std::make_unique<cv::CascadeClassifier>();
   bool ok = false;
@@ -93,8 +93,8 @@ FaceCrop find_face_crop(const cv::Mat& rgb, const std::string& cascade_path) {
     crop.box = centre_square(rgb.size());
     return crop;
   }
-  const auto largest =
-      std::max_element(faces.begin(), faces.end(), [](const cv::Rect& a, const cv::Rect& b) { return a.area() < b.area(); });
+  const auto largest = std::max_element(faces.begin(), faces.end(),
+                                        [](const cv::Rect& a, const cv::Rect& b) { return a.area() < b.area(); });
   crop.found = true;
   crop.box = expand_face_box(*largest, rgb.size());
   return crop;

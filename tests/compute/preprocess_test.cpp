@@ -1,5 +1,5 @@
-#include "compute/core/error.hpp"
 #include "compute/image/preprocess.hpp"
+#include "compute/core/error.hpp"
 #include "compute/io/npy.hpp"
 #include "tests/support/op_check.hpp"
 #include "tests/support/process.hpp"
@@ -55,9 +55,9 @@ TEST_CASE("preprocess: center crop keeps the middle, stretch keeps everything") 
   Preprocess stretch;
   stretch.crop = CropMode::Stretch;
   const Tensor s = preprocess_image(rgb, stretch, {1, 1, 10, 10});
-  CHECK(s.at(0) == doctest::Approx(0));       // left third stays black
-  CHECK(s.at(5) == doctest::Approx(255));     // middle
-  CHECK(s.at(9) == doctest::Approx(0));       // right third
+  CHECK(s.at(0) == doctest::Approx(0));    // left third stays black
+  CHECK(s.at(5) == doctest::Approx(255));  // middle
+  CHECK(s.at(9) == doctest::Approx(0));    // right third
 }
 
 TEST_CASE("preprocess: --size overrides the model's input size, and deprocess inverts it") {
@@ -81,7 +81,7 @@ TEST_CASE("preprocess: models with other channel counts are refused with a hint"
   CHECK_THROWS_WITH_AS(parse_crop_mode("zoom"), doctest::Contains("unknown crop mode 'zoom'"), Error);
 }
 
-TEST_CASE("npy: round trip keeps dims and values; errors name the file") {
+TEST_CASE("npy: round trip keeps dims and values, errors name the file") {
   test::TempDir dir;
   const Tensor t = test::random_tensor({2, 3, 4, 5}, 3);
   write_npy(dir.path("t.npy"), t);

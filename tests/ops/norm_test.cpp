@@ -66,7 +66,7 @@ TEST_CASE("norm: reference LRN on 3 channels at one pixel, odd and even sizes") 
   check_values(run_forward(lrn_graph({1, 0.5f, 1.0f, 1.0f}, {1, 3, 1, 1}), ref, x), {1 / 1.5, 2 / 3.0, 3 / 5.5});
 }
 
-TEST_CASE("norm: LRN Deconv passthrough copies the signal; other modes stay exact") {
+TEST_CASE("norm: LRN Deconv passthrough copies the signal, other modes stay exact") {
   const LrnParams p{5, 0.1f, 0.75f, 1.0f};
   const Dims dims = {2, 6, 3, 3};
   const Graph g = lrn_graph(p, dims);

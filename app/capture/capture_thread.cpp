@@ -1,0 +1,187 @@
+#include "app/capture/capture_thread.hpp"
+
+#include "compute/core/error.hpp"
+
+#include <opencv2/core.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <utility>
+
+namespace deepvis::app {
+
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+}  // namespace
+
+CaptureThread::CaptureThread(LatestFrameSlot& slot) : slot_(slot), thread_([this] { run(); }) {}
+
+CaptureThread::~CaptureThread() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void CaptureThread::post(CaptureCommand command) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    commands_.push_back(std::move(command));
+    ++posted_;
+  }
+  wake_.notify_all();
+}
+
+uint64_t CaptureThread::commands_posted() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return posted_;
+}
+
+CaptureStatus CaptureThread::status() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return status_;
+}
+
+void CaptureThread::report(const std::string& message) {
+  std::fprintf(stderr, "deepvis: %s\n", message.c_str());
+  std::lock_guard<std::mutex> lock(mutex_);
+  status_.error = message;
+  ++status_.error_count;
+}
+
+void CaptureThread::update_status() {
+  const SourceKind kind = source_ ? source_->kind() : SourceKind::None;
+  std::string description = source_ ? source_->describe() : std::string();
+  std::lock_guard<std::mutex> lock(mutex_);
+  status_.kind = kind;
+  status_.source = std::move(description);
+  status_.paused = paused_;
+}
+
+void CaptureThread::replace_source(std::unique_ptr<FrameSource> source) {
+  source->set_loop(loop_);
+  if (source->kind() == SourceKind::Camera) {
+    if (source_ && source_->kind() != SourceKind::Camera) files_before_camera_ = std::move(source_);
+  } else {
+    files_before_camera_.reset();
+  }
+  source_ = std::move(source);
+  need_frame_ = true;
+  paused_ = false;
+  stalled_ = false;
+}
+
+void CaptureThread::apply(CaptureCommand& command) {
+  try {
+    std::visit(Overloaded{
+                   [&](OpenPath& c) { replace_source(open_source(c.path)); },
+                   [&](OpenStill& c) { replace_source(make_still_source(std::move(c.rgb), std::move(c.name))); },
+                   [&](OpenCamera& c) { replace_source(open_camera(c.index)); },
+                   [&](StepFile& c) {
+                     if (source_ && source_->step_file(c.delta)) {
+                       need_frame_ = true;
+                     } else {
+                       report("next/previous file: the current source has no files to step through");
+                     }
+                   },
+                   [&](TogglePause&) {
+                     if (source_ && source_->live()) paused_ = !paused_;
+                   },
+                   [&](StepFrame&) {
+                     paused_ = true;
+                     step_ = true;
+                   },
+                   [&](SetLoop& c) {
+                     loop_ = c.loop;
+                     if (source_) source_->set_loop(loop_);
+                     stalled_ = false;
+                   },
+                   [&](SwitchCameraFiles&) {
+                     if (source_ && source_->kind() == SourceKind::Camera) {
+                       if (!files_before_camera_) throw Error("no files to switch back to; open an image or folder");
+                       source_ = std::move(files_before_camera_);
+                       need_frame_ = true;
+                       paused_ = false;
+                       stalled_ = false;
+                     } else {
+                       try {
+                         replace_source(open_camera(0));
+                       } catch (const Error& e) {
+                         throw Error(std::string(e.what()) + "; staying on the files");
+                       }
+                     }
+                   },
+               },
+               command);
+  } catch (const Error& e) {
+    report(e.what());
+  }
+  update_status();
+}
+
+void CaptureThread::read_frame() {
+  try {
+    std::string name;
+    cv::Mat rgb = source_->read(name);
+    slot_.publish(std::move(rgb), std::move(name));
+    need_frame_ = false;
+  } catch (const Error& e) {
+    // Keep the last good frame in the slot; a still source waits for the next command, a live one stops retrying.
+    need_frame_ = false;
+    stalled_ = source_->live();
+    report(e.what());
+  } catch (const cv::Exception& e) {
+    need_frame_ = false;
+    stalled_ = source_->live();
+    report(std::string("reading a frame failed: ") + e.what());
+  }
+  step_ = false;
+  update_status();
+}
+
+void CaptureThread::run() {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point next_due = Clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_) {
+    if (!commands_.empty()) {
+      CaptureCommand command = std::move(commands_.front());
+      commands_.pop_front();
+      lock.unlock();
+      apply(command);
+      lock.lock();
+      ++status_.commands_done;
+      continue;
+    }
+    const bool live = source_ && source_->live() && !stalled_;
+    const bool want = source_ && (need_frame_ || (live && (!paused_ || step_)));
+    if (!want) {
+      wake_.wait(lock, [&] { return stop_ || !commands_.empty(); });
+      continue;
+    }
+    if (live && !step_ && !need_frame_) {
+      // Pace video files at their own rate; commands cut the wait short.
+      if (wake_.wait_until(lock, next_due, [&] { return stop_ || !commands_.empty(); })) continue;
+    }
+    lock.unlock();
+    read_frame();
+    if (source_) {
+      const auto interval =
+          std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(source_->frame_interval_s()));
+      next_due = std::max(next_due + interval, Clock::now() - interval);
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace deepvis::app

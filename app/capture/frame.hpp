@@ -1,0 +1,16 @@
+#pragma once
+// One captured image and where it came from, as the capture thread hands it to the engine.
+#include <opencv2/core/mat.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace deepvis::app {
+
+struct Frame {
+  cv::Mat rgb;            // 8-bit RGB; never written after it is published (readers share the pixels)
+  std::string name;       // "cat.png", "clip.avi #12", "camera 0"
+  uint64_t sequence = 0;  // 1, 2, ... in publishing order; 0: no frame
+};
+
+}  // namespace deepvis::app

@@ -1,0 +1,41 @@
+#pragma once
+// Requests from the UI to the engine thread. They go through a queue and take effect before the next frame is
+// computed; each one is small and idempotent, so the order the UI sent them in is all that matters.
+#include "app/engine/engine_settings.hpp"
+
+#include <string>
+#include <variant>
+
+namespace deepvis::app {
+
+struct LoadModel {  // imports on the engine thread; the layer and unit go to the model's defaults
+  std::string path;
+};
+struct SelectLayer {  // blob or node name; an unknown name is reported and the selection kept
+  std::string name;
+};
+struct SelectUnit {  // clamped to the layer's channels
+  int unit = 0;
+};
+struct SetBackward {
+  BackwardView view = BackwardView::Off;
+};
+struct SetBackwardDisplay {
+  BackwardDisplay display = BackwardDisplay::Raw;
+};
+struct SetGridNorm {
+  GridNorm norm = GridNorm::PerLayer;
+  float fixed_lo = 0.0f;  // GridNorm::Fixed only
+  float fixed_hi = 1.0f;
+};
+struct SetColormap {
+  Colormap colormap = Colormap::Gray;
+};
+struct SetFrozen {
+  bool frozen = false;
+};
+
+using EngineCommand = std::variant<LoadModel, SelectLayer, SelectUnit, SetBackward, SetBackwardDisplay, SetGridNorm,
+                                   SetColormap, SetFrozen>;
+
+}  // namespace deepvis::app

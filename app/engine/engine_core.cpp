@@ -1,0 +1,261 @@
+#include "app/engine/engine_core.hpp"
+
+#include "app/engine/backward_display.hpp"
+#include "app/engine/top_predictions.hpp"
+#include "compute/core/error.hpp"
+#include "compute/image/preprocess.hpp"
+#include "compute/ops/op_kind.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <type_traits>
+
+namespace deepvis::app {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+bool drawable(const Dims& dims) {
+  return (dims.size() == 4 || dims.size() == 2) && dims[1] > 0;
+}
+
+int channels_of(const Dims& dims) {
+  return dims.size() >= 2 ? static_cast<int>(dims[1]) : 0;
+}
+
+BackwardMode to_mode(BackwardView view) {
+  switch (view) {
+    case BackwardView::Deconv: return BackwardMode::Deconv;
+    case BackwardView::Guided: return BackwardMode::Guided;
+    default: return BackwardMode::Gradient;
+  }
+}
+
+}  // namespace
+
+int ModelInfo::find_layer(const std::string& layer) const {
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i].name == layer) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+EngineCore::EngineCore() = default;
+EngineCore::~EngineCore() = default;
+
+void EngineCore::fail(const std::string& message) {
+  std::fprintf(stderr, "deepvis: %s\n", message.c_str());
+  error_ = message;
+  ++error_count_;
+}
+
+void EngineCore::apply(const EngineCommand& command) {
+  ++commands_applied_;
+  std::visit(
+      [&](const auto& c) {
+        using C = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<C, LoadModel>) {
+          load_model(c.path);
+        } else if constexpr (std::is_same_v<C, SelectLayer>) {
+          select_layer(c.name);
+        } else if constexpr (std::is_same_v<C, SelectUnit>) {
+          const int channels = model_ && blob_ >= 0 ? channels_of(session_->net->blob_dims(blob_)) : 0;
+          settings_.unit = channels > 0 ? std::clamp(c.unit, 0, channels - 1) : std::max(0, c.unit);
+        } else if constexpr (std::is_same_v<C, SetBackward>) {
+          settings_.backward = c.view;
+        } else if constexpr (std::is_same_v<C, SetBackwardDisplay>) {
+          settings_.display = c.display;
+        } else if constexpr (std::is_same_v<C, SetGridNorm>) {
+          GridOptions options = settings_.grid;
+          options.norm = c.norm;
+          if (c.norm == GridNorm::Fixed) {
+            options.fixed_lo = c.fixed_lo;
+            options.fixed_hi = c.fixed_hi;
+          }
+          try {
+            validate(options);
+            settings_.grid = options;
+          } catch (const Error& e) {
+            fail(e.what());
+          }
+        } else if constexpr (std::is_same_v<C, SetColormap>) {
+          settings_.colormap = c.colormap;
+        } else if constexpr (std::is_same_v<C, SetFrozen>) {
+          settings_.frozen = c.frozen;
+        }
+      },
+      command);
+}
+
+void EngineCore::load_model(const std::string& path) {
+  std::unique_ptr<ModelSession> session;
+  try {
+    ModelFlags flags;
+    flags.model = path;
+    session = std::make_unique<ModelSession>(load_net(flags, 1));
+  } catch (const std::exception& e) {
+    fail(std::string("cannot load model: ") + e.what());
+    return;
+  }
+  const Net& net = *session->net;
+  const Graph& graph = net.graph();
+  auto info = std::make_shared<ModelInfo>();
+  info->generation = ++generation_;
+  info->path = path;
+  info->stem = std::filesystem::path(path).stem().string();
+  info->name = session->card ? session->card->name : info->stem;
+  info->input_dims = net.input_dims();
+  for (const Node& node : graph.nodes) {
+    const Dims& dims = net.blob_dims(node.output);
+    if (!drawable(dims)) continue;
+    info->layers.push_back({graph.blobs[static_cast<size_t>(node.output)].name, dims, std::string(op_name(node.kind))});
+  }
+  if (info->layers.empty()) {
+    fail("cannot load model: " + path + " has no layer that can be drawn as a grid");
+    return;
+  }
+  // Default layer: the card's first drawable one, else the first convolution, else the first layer.
+  if (session->card && session->card->default_layers) {
+    for (const std::string& name : *session->card->default_layers) {
+      try {
+        const std::string& blob_name = graph.blobs[static_cast<size_t>(net.blob_id(name))].name;
+        if (info->find_layer(blob_name) >= 0) {
+          info->default_layer = blob_name;
+          break;
+        }
+      } catch (const Error&) {
+        // A stale name in the card: try the next one.
+      }
+    }
+  }
+  if (info->default_layer.empty()) {
+    const auto conv = std::find_if(info->layers.begin(), info->layers.end(),
+                                   [](const LayerInfo& l) { return l.op == "Conv" && l.dims.size() == 4; });
+    info->default_layer = conv != info->layers.end() ? conv->name : info->layers.front().name;
+  }
+  output_ = graph.outputs.empty() ? -1 : graph.outputs.front();
+  info->output = output_ >= 0 ? graph.blobs[static_cast<size_t>(output_)].name : "";
+  const int producer = output_ >= 0 ? graph.producer(output_) : -1;
+  output_is_softmax_ = producer >= 0 && graph.nodes[static_cast<size_t>(producer)].kind == OpKind::Softmax;
+
+  gradients_ = session->net->make_gradients();
+  session_ = std::move(session);
+  model_ = std::move(info);
+  blob_ = -1;
+  settings_.layer.clear();
+  settings_.unit = 0;
+  select_layer(model_->default_layer);
+  if (!session_->assumption_note.empty()) std::fprintf(stderr, "%s\n", session_->assumption_note.c_str());
+}
+
+void EngineCore::select_layer(const std::string& name) {
+  if (!model_) {
+    settings_.layer = name;  // kept until a model arrives, which picks its own default anyway
+    return;
+  }
+  const Net& net = *session_->net;
+  int blob = -1;
+  try {
+    blob = net.blob_id(name);  // accepts node names too
+  } catch (const Error& e) {
+    fail(e.what());
+    return;
+  }
+  const std::string& blob_name = net.graph().blobs[static_cast<size_t>(blob)].name;
+  if (model_->find_layer(blob_name) < 0) {
+    fail("layer '" + name + "' (" + to_string(net.blob_dims(blob)) + ") cannot be drawn as a grid");
+    return;
+  }
+  if (blob != blob_) {
+    blob_ = blob;
+    seed_ = Tensor(net.blob_dims(blob));
+  }
+  settings_.layer = blob_name;
+  settings_.unit = std::clamp(settings_.unit, 0, channels_of(net.blob_dims(blob)) - 1);
+}
+
+std::shared_ptr<EngineSnapshot> EngineCore::process(const Frame& frame) {
+  auto snap = std::make_shared<EngineSnapshot>();
+  snap->sequence = ++sequence_;
+  snap->commands_applied = commands_applied_;
+  snap->input_rgb = frame.rgb;
+  snap->input_name = frame.name;
+  snap->frame_sequence = frame.sequence;
+  snap->model = model_;
+  snap->settings = settings_;
+  if (model_) snap->layer_index = model_->find_layer(settings_.layer);
+  if (model_ && blob_ >= 0 && !frame.rgb.empty()) {
+    try {
+      compute(frame, *snap);
+    } catch (const std::exception& e) {
+      fail(std::string("frame '") + frame.name + "': " + e.what());
+    }
+  }
+  snap->error = error_;
+  snap->error_count = error_count_;
+  snap->engine_fps = fps_;
+  return snap;
+}
+
+void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
+  Net& net = *session_->net;
+  const Clock::time_point t0 = Clock::now();
+  const Tensor input = preprocess_image(frame.rgb, session_->preprocess, net.input_dims());
+  if (input.dims() != net.input_dims()) {
+    throw Error("preprocessed input " + to_string(input.dims()) + " does not fit the model's " +
+                to_string(net.input_dims()));
+  }
+  const Clock::time_point t1 = Clock::now();
+  net.forward(input);
+  const Tensor& activation = net.blob(blob_);
+  const Clock::time_point t2 = Clock::now();
+
+  if (settings_.backward != BackwardView::Off) {
+    // Spec §2: the seed is the selected channel's own activation map, every other channel zero.
+    const Dims& dims = activation.dims();
+    const int64_t plane = dims.size() == 4 ? dims[2] * dims[3] : 1;
+    seed_.fill(0.0f);
+    std::memcpy(seed_.data() + settings_.unit * plane, activation.data() + settings_.unit * plane,
+                static_cast<size_t>(plane) * sizeof(float));
+    BackwardOptions options;
+    options.lrn_passthrough_in_deconv = settings_.lrn_passthrough;
+    net.backward_from(blob_, seed_, to_mode(settings_.backward), gradients_, options);
+    snap.backward_input = gradients_.input().clone();
+    snap.backward_bgr = backward_display_image(snap.backward_input, settings_.display, session_->preprocess.bgr);
+  }
+  const Clock::time_point t3 = Clock::now();
+
+  grid_.set_options(settings_.grid);
+  grid_.build(activation);
+  snap.activations = activation.clone();
+  snap.layout = grid_.layout();
+  snap.ranges = grid_.ranges();
+  snap.grid_bgr = grid_.colorize(settings_.colormap).clone();
+  snap.unit_bgr = snap.grid_bgr(snap.layout.tile(settings_.unit)).clone();
+  const Clock::time_point t4 = Clock::now();
+
+  if (output_ >= 0) snap.top5 = top_predictions(net.blob(output_), 5, session_->labels(), output_is_softmax_);
+  snap.network_input_rgb = deprocess_to_rgb(input, session_->preprocess);
+
+  snap.times.preprocess = ms_between(t0, t1);
+  snap.times.forward = ms_between(t1, t2);
+  snap.times.backward = ms_between(t2, t3);
+  snap.times.grid = ms_between(t3, t4);
+  snap.times.total = ms_between(t0, Clock::now());
+  // Frames per second of the engine over its last 16 frames.
+  frame_times_.push_back(Clock::now());
+  if (frame_times_.size() > 16) frame_times_.pop_front();
+  if (frame_times_.size() >= 2) {
+    const double span = std::chrono::duration<double>(frame_times_.back() - frame_times_.front()).count();
+    fps_ = span > 0.0 ? static_cast<double>(frame_times_.size() - 1) / span : 0.0;
+  }
+}
+
+}  // namespace deepvis::app

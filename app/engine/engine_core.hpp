@@ -1,0 +1,63 @@
+#pragma once
+// The engine's work for one frame, without the thread: owns the model (Net, card, preprocessing), applies
+// commands, and turns a frame into an EngineSnapshot: preprocess, forward, the selected unit's backward view, the
+// selected layer's grid atlas, top-5. EngineThread runs it on its own thread; tests call it directly.
+#include "app/capture/frame.hpp"
+#include "app/commands/model_session.hpp"
+#include "app/engine/engine_command.hpp"
+#include "app/engine/engine_snapshot.hpp"
+#include "compute/vis/activation_grid.hpp"
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace deepvis::app {
+
+class EngineCore {
+ public:
+  EngineCore();
+  ~EngineCore();
+  EngineCore(const EngineCore&) = delete;
+  EngineCore& operator=(const EngineCore&) = delete;
+
+  // Carries out one command. LoadModel imports the model here (slow). Failures (a model that does not load, an
+  // unknown layer, a bad fixed range) never throw: they become the error of the next snapshots and the previous
+  // state stays.
+  void apply(const EngineCommand& command);
+
+  // Computes the current settings on `frame` and returns the snapshot. An empty frame (none captured yet) or no
+  // model gives a snapshot without results. Never throws: a failing frame keeps only the error.
+  std::shared_ptr<EngineSnapshot> process(const Frame& frame);
+
+  const EngineSettings& settings() const { return settings_; }
+  const std::shared_ptr<const ModelInfo>& model() const { return model_; }
+  uint64_t commands_applied() const { return commands_applied_; }
+
+ private:
+  void load_model(const std::string& path);
+  void select_layer(const std::string& name);
+  void fail(const std::string& message);
+  void compute(const Frame& frame, EngineSnapshot& snap);
+
+  std::unique_ptr<ModelSession> session_;
+  std::shared_ptr<const ModelInfo> model_;
+  bool output_is_softmax_ = false;
+  int blob_ = -1;    // the selected layer's blob id
+  int output_ = -1;  // the top-5 blob id
+  EngineSettings settings_;
+  ActivationGrid grid_;
+  Gradients gradients_;
+  Tensor seed_;
+
+  uint64_t generation_ = 0;
+  uint64_t sequence_ = 0;
+  uint64_t commands_applied_ = 0;
+  std::string error_;
+  uint64_t error_count_ = 0;
+  double fps_ = 0.0;
+  std::deque<std::chrono::steady_clock::time_point> frame_times_;  // of the last few frames, for fps_
+};
+
+}  // namespace deepvis::app

@@ -1,0 +1,41 @@
+#include "app/gui/grid_sidecar.hpp"
+
+#include "compute/core/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace deepvis::app {
+
+std::string grid_sidecar_path(const std::string& screenshot_path) {
+  std::filesystem::path p(screenshot_path);
+  p.replace_extension(".grid.json");
+  return p.string();
+}
+
+void write_grid_sidecar(const std::string& screenshot_path, const AppState& state, const EngineSnapshot& engine) {
+  nlohmann::json j;
+  const GridScreenRect& r = state.grid_rect;
+  j["grid"] = r.valid
+                  ? nlohmann::json{{"x", r.x}, {"y", r.y}, {"width", r.width}, {"height", r.height}, {"scale", r.scale}}
+                  : nlohmann::json(nullptr);
+  const GridLayout& l = engine.layout;
+  j["layout"] = {{"channels", l.channels},       {"rows", l.rows}, {"cols", l.cols}, {"tile_width", l.tile_width},
+                 {"tile_height", l.tile_height}, {"gap", l.gap},   {"zoom", l.zoom}, {"atlas_width", l.width},
+                 {"atlas_height", l.height}};
+  j["model"] = engine.model ? engine.model->stem : "";
+  j["layer"] = engine.settings.layer;
+  j["unit"] = engine.settings.unit;
+  j["backward"] = backward_view_name(engine.settings.backward);
+  j["grid_norm"] = grid_norm_name(engine.settings.grid.norm);
+  j["colormap"] = colormap_name(engine.settings.colormap);
+  j["frame"] = engine.input_name;
+  const std::string path = grid_sidecar_path(screenshot_path);
+  std::ofstream out(path, std::ios::trunc);
+  out << j.dump(2) << "\n";
+  if (!out) throw Error("cannot write " + path);
+}
+
+}  // namespace deepvis::app

@@ -1,0 +1,19 @@
+#pragma once
+// A testing aid: scripted runs with --screenshot also write `<screenshot stem>.grid.json` beside the PNG, saying
+// where the activation grid was drawn and how it is laid out, so a test can find the tiles in the screenshot:
+//   {"grid": {"x", "y", "width", "height", "scale"} (framebuffer pixels, origin top-left; null when no grid
+//    was drawn), "layout": {"channels", "rows", "cols", "tile_width", "tile_height", "gap", "zoom",
+//    "atlas_width", "atlas_height"}, "model", "layer", "unit", "backward", "grid_norm", "colormap", "frame"}
+#include "app/engine/engine_snapshot.hpp"
+#include "app/gui/app_state.hpp"
+
+#include <string>
+
+namespace deepvis::app {
+
+std::string grid_sidecar_path(const std::string& screenshot_path);
+
+// Throws deepvis::Error naming the file when it cannot be written.
+void write_grid_sidecar(const std::string& screenshot_path, const AppState& state, const EngineSnapshot& engine);
+
+}  // namespace deepvis::app

@@ -1,0 +1,81 @@
+#include "app/gui/key_bindings.hpp"
+
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+
+namespace deepvis::app {
+
+const std::vector<KeyBinding>& key_bindings() {
+  // Spec §5: the habits users bring from the original toolbox, then a few of our own.
+  static const std::vector<KeyBinding> table = {
+      {{{GLFW_KEY_LEFT}, {GLFW_KEY_J}}, "move the unit cursor left", true, [](Commands& c) { --c.unit_dx; }},
+      {{{GLFW_KEY_RIGHT}, {GLFW_KEY_L}}, "move the unit cursor right", true, [](Commands& c) { ++c.unit_dx; }},
+      {{{GLFW_KEY_UP}, {GLFW_KEY_I}}, "move the unit cursor up", true, [](Commands& c) { --c.unit_dy; }},
+      {{{GLFW_KEY_DOWN}, {GLFW_KEY_K}}, "move the unit cursor down", true, [](Commands& c) { ++c.unit_dy; }},
+      {{{GLFW_KEY_U}}, "previous layer", true, [](Commands& c) { --c.layer_step; }},
+      {{{GLFW_KEY_O}}, "next layer", true, [](Commands& c) { ++c.layer_step; }},
+      {{{GLFW_KEY_F}}, "freeze / unfreeze the input frame", false, [](Commands& c) { c.toggle_freeze = true; }},
+      {{{GLFW_KEY_B}},
+       "cycle the backward view: off, gradient, deconv, guided",
+       false,
+       [](Commands& c) { c.cycle_backward = true; }},
+      {{{GLFW_KEY_E}}, "next file", true, [](Commands& c) { ++c.file_step; }},
+      {{{GLFW_KEY_W}}, "previous file", true, [](Commands& c) { --c.file_step; }},
+      {{{GLFW_KEY_C}}, "switch between camera and files", false, [](Commands& c) { c.switch_source = true; }},
+      {{{GLFW_KEY_Z}}, "zoom: the selected unit alone, enlarged", false, [](Commands& c) { c.toggle_zoom = true; }},
+      {{{GLFW_KEY_H}}, "show / hide this help", false, [](Commands& c) { c.toggle_help = true; }},
+      {{{GLFW_KEY_ESCAPE}},
+       "reset: default layer, unit 0, backward off, unfrozen",
+       false,
+       [](Commands& c) { c.reset = true; }},
+      {{{GLFW_KEY_SPACE}}, "pause / resume the video or camera", false, [](Commands& c) { c.toggle_pause = true; }},
+      {{{GLFW_KEY_PERIOD}}, "next video frame (pauses)", true, [](Commands& c) { c.step_frame = true; }},
+      {{{GLFW_KEY_O, true}},
+       "open an image, a folder or a video",
+       false,
+       [](Commands& c) { c.show_open_dialog = true; }},
+      {{{GLFW_KEY_M, true}}, "open a model", false, [](Commands& c) { c.show_model_dialog = true; }},
+      {{{GLFW_KEY_Q, true}}, "quit", false, [](Commands& c) { c.quit = true; }},
+  };
+  return table;
+}
+
+std::string key_name(const KeyChord& chord) {
+  std::string name;
+  switch (chord.key) {
+    case GLFW_KEY_LEFT: name = "Left"; break;
+    case GLFW_KEY_RIGHT: name = "Right"; break;
+    case GLFW_KEY_UP: name = "Up"; break;
+    case GLFW_KEY_DOWN: name = "Down"; break;
+    case GLFW_KEY_ESCAPE: name = "Esc"; break;
+    case GLFW_KEY_SPACE: name = "Space"; break;
+    case GLFW_KEY_PERIOD: name = "."; break;
+    default:
+      if (chord.key >= GLFW_KEY_A && chord.key <= GLFW_KEY_Z) {
+        name = std::string(1, static_cast<char>('A' + (chord.key - GLFW_KEY_A)));
+      } else {
+        name = "key " + std::to_string(chord.key);
+      }
+  }
+  return chord.ctrl ? "Ctrl+" + name : name;
+}
+
+std::string key_names(const KeyBinding& binding) {
+  std::string out;
+  for (const KeyChord& chord : binding.keys) out += (out.empty() ? "" : ", ") + key_name(chord);
+  return out;
+}
+
+bool commands_for_key(const KeyChord& chord, Commands& commands) {
+  for (const KeyBinding& binding : key_bindings()) {
+    for (const KeyChord& k : binding.keys) {
+      if (k.key == chord.key && k.ctrl == chord.ctrl) {
+        binding.apply(commands);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace deepvis::app

@@ -1,0 +1,63 @@
+#include "app/panels/panel_layout.hpp"
+#include "app/panels/panels.hpp"
+
+#include <imgui.h>
+
+#include <string>
+
+namespace deepvis::app {
+
+namespace {
+
+// The newest of the engine's and the capture's errors (each only counts up, so the larger count is not enough;
+// prefer the engine's when both exist, it is usually the one the user just caused).
+std::string last_error(const Snapshot& snapshot) {
+  if (!snapshot.engine->error.empty()) return snapshot.engine->error;
+  return snapshot.capture.error;
+}
+
+}  // namespace
+
+void draw_status_bar(const Snapshot& snapshot, AppState& state, Commands& /*commands*/) {
+  if (!state.show_status) return;
+  const EngineSnapshot& e = *snapshot.engine;
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const float height = status_bar_height();
+  ImGui::SetNextWindowPos(ImVec2(0, display.y - height));
+  ImGui::SetNextWindowSize(ImVec2(display.x, height));
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
+                                 ImGuiWindowFlags_NoBringToFrontOnFocus;
+  if (ImGui::Begin("##status", nullptr, flags)) {
+    ImGui::Text("ui %.0f fps", static_cast<double>(snapshot.fps));
+    if (e.has_results()) {
+      ImGui::SameLine();
+      // The engine's rate means something only for live sources; a still image is computed once per change.
+      const bool live = snapshot.capture.kind == SourceKind::Video || snapshot.capture.kind == SourceKind::Camera;
+      if (live && e.engine_fps > 0.0) {
+        ImGui::Text("| engine %.1f fps", e.engine_fps);
+        ImGui::SameLine();
+      } else {
+        ImGui::TextUnformatted("|");
+        ImGui::SameLine();
+      }
+      ImGui::Text("pre %.1f  fwd %.1f  bwd %.1f  grid %.1f  total %.1f ms", e.times.preprocess, e.times.forward,
+                  e.times.backward, e.times.grid, e.times.total);
+    }
+    ImGui::SameLine();
+    ImGui::Text("| %s%s", snapshot.capture.source.c_str(), snapshot.capture.paused ? " (paused)" : "");
+    if (snapshot.frames_dropped > 0) {
+      ImGui::SameLine();
+      ImGui::Text("| %llu dropped", static_cast<unsigned long long>(snapshot.frames_dropped));
+    }
+    const std::string error = last_error(snapshot);
+    if (!error.empty()) {
+      ImGui::SameLine();
+      ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.45f, 1.0f), "| %s", error.c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", error.c_str());
+    }
+  }
+  ImGui::End();
+}
+
+}  // namespace deepvis::app

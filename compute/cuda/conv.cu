@@ -1,0 +1,198 @@
+// CUDA Conv on cuDNN: convolution forward (plus the bias with cudnnAddTensor) and backward-data, with descriptors
+// built and algorithms chosen once per kernel (cuDNN's heuristics, cudnnGet*Algorithm_v7). The scratch comes from
+// the context's shared workspace, reserved here. cuDNN pads symmetrically: unequal ONNX pads are applied by
+// copying x into a zero-padded buffer first (conv_padding.hpp), and backward crops the padded gradient back.
+// Exact fp32 by default: only FMA-math algorithms are accepted unless TF32 is switched on (CudaOptions).
+// Backward is backward-data only, as on the CPU: W and B are weights, constant in real models.
+#include "compute/cuda/basic_ops.hpp"
+#include "compute/cuda/conv_padding.hpp"
+#include "compute/cuda/cuda_check.hpp"
+#include "compute/cuda/cuda_context.hpp"
+#include "compute/cuda/cudnn_descriptors.hpp"
+#include "compute/cuda/kernels.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace deepvis::cuda {
+
+namespace {
+
+constexpr std::size_t kMaxWorkspace = std::size_t{1} << 30;  // per algorithm; the context shares one buffer
+
+// Heuristic choices may use tensor cores (TF32) only when asked to.
+bool math_allowed(cudnnMathType_t math, bool tf32) {
+  return tf32 || (math != CUDNN_TENSOR_OP_MATH && math != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
+}
+
+std::size_t workspace_limit() {
+  std::size_t free = 0, total = 0;
+  if (cudaMemGetInfo(&free, &total) != cudaSuccess) {
+    cudaGetLastError();
+    return kMaxWorkspace / 4;
+  }
+  return std::min(kMaxWorkspace, free / 4);
+}
+
+class ConvKernel final : public Kernel {
+ public:
+  explicit ConvKernel(const KernelSpec& spec) : where_(node_where(spec.node)), ctx_(CudaContext::instance()) {
+    const auto& p = spec.node.params_as<ConvParams>();
+    const Dims& x = spec.input_dims.at(0);
+    const Dims& w = spec.input_dims.at(1);
+    const Dims& y = spec.output_dims;
+    if (x.size() != 4 || w.size() != 4 || y.size() != 4) {
+      throw Error(where_ + ": the CUDA Conv needs 4-D input, weights and output");
+    }
+    has_bias_ = spec.input_dims.size() > 2;
+    if (has_bias_ && numel(spec.input_dims[2]) != w[0]) {
+      throw Error(where_ + ": bias " + to_string(spec.input_dims[2]) + " does not match " + std::to_string(w[0]) +
+                  " output channels");
+    }
+    try {
+      padding_ = plan_conv_padding(p, x);
+    } catch (const Error& e) {
+      throw Error(where_ + ": " + e.what());
+    }
+    set_nchw(x_desc_, padding_.conv_input, where_);
+    set_nchw(y_desc_, y, where_);
+    DEEPVIS_CUDNN_CALL(where_, cudnnSetFilter4dDescriptor, w_desc_.get(), CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
+                       checked_int(w[0], where_), checked_int(w[1], where_), checked_int(w[2], where_),
+                       checked_int(w[3], where_));
+    const bool tf32 = ctx_.tf32();
+    for (const ConvolutionDescriptor* conv : {&fwd_conv_, &bwd_conv_}) {
+      DEEPVIS_CUDNN_CALL(where_, cudnnSetConvolution2dDescriptor, conv->get(), checked_int(padding_.pad_h, where_),
+                         checked_int(padding_.pad_w, where_), checked_int(p.strides[0], where_),
+                         checked_int(p.strides[1], where_), checked_int(p.dilations[0], where_),
+                         checked_int(p.dilations[1], where_), CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT);
+      DEEPVIS_CUDNN_CALL(where_, cudnnSetConvolutionGroupCount, conv->get(), checked_int(p.group, where_));
+      DEEPVIS_CUDNN_CALL(where_, cudnnSetConvolutionMathType, conv->get(), tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH);
+    }
+    int n = 0, c = 0, h = 0, wd = 0;
+    DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolution2dForwardOutputDim, fwd_conv_.get(), x_desc_.get(), w_desc_.get(), &n,
+                       &c, &h, &wd);
+    if (Dims{n, c, h, wd} != y) {
+      throw Error(where_ + ": cuDNN computes output " + to_string(Dims{n, c, h, wd}) + " but the graph says " +
+                  to_string(y));
+    }
+    if (has_bias_) set_nchw(b_desc_, {1, w[0], 1, 1}, where_);
+    if (padding_.explicit_pad) {
+      geometry_.planes = checked_int(x[0] * x[1], where_);
+      geometry_.h = checked_int(x[2], where_);
+      geometry_.w = checked_int(x[3], where_);
+      geometry_.padded_h = checked_int(padding_.conv_input[2], where_);
+      geometry_.padded_w = checked_int(padding_.conv_input[3], where_);
+      geometry_.top = checked_int(padding_.top, where_);
+      geometry_.left = checked_int(padding_.left, where_);
+      padded_memory_ = device_alloc(static_cast<std::size_t>(numel(padding_.conv_input)) * sizeof(float),
+                                    "the explicitly padded input", where_);
+      padded_ = static_cast<float*>(padded_memory_.get());
+    }
+    choose_forward(tf32);
+    has_backward_ = spec.constants.at(0) == nullptr;
+    if (has_backward_) choose_backward(tf32);
+  }
+
+  void forward(const ForwardArgs& args) override {
+    const float* x = args.inputs[0]->data();
+    if (padding_.explicit_pad) {
+      pad_planes_async(x, padded_, geometry_, 0.0f, ctx_.stream(), where_);
+      x = padded_;
+    }
+    const float one = 1.0f, zero = 0.0f;
+    DEEPVIS_CUDNN_CALL(where_, cudnnConvolutionForward, ctx_.cudnn(), &one, x_desc_.get(), x, w_desc_.get(),
+                       args.inputs[1]->data(), fwd_conv_.get(), fwd_algo_, ctx_.workspace(), fwd_workspace_, &zero,
+                       y_desc_.get(), args.output->data());
+    if (has_bias_) {
+      DEEPVIS_CUDNN_CALL(where_, cudnnAddTensor, ctx_.cudnn(), &one, b_desc_.get(), args.inputs[2]->data(), &one,
+                         y_desc_.get(), args.output->data());
+    }
+  }
+
+  void backward(const BackwardArgs& args) override {
+    if (args.grad_inputs.size() > 1 && args.grad_inputs[1]) {
+      throw Error(where_ + ": gradient w.r.t. non-constant Conv weights is not supported");
+    }
+    if (args.grad_inputs.size() > 2 && args.grad_inputs[2]) {
+      throw Error(where_ + ": gradient w.r.t. a non-constant Conv bias is not supported");
+    }
+    if (args.grad_inputs.empty() || !args.grad_inputs[0]) return;
+    if (!has_backward_) throw Error(where_ + ": no backward was prepared for a constant input");
+    float* gx = args.grad_inputs[0]->data();
+    float* target = padding_.explicit_pad ? padded_ : gx;
+    const float one = 1.0f, zero = 0.0f;
+    DEEPVIS_CUDNN_CALL(where_, cudnnConvolutionBackwardData, ctx_.cudnn(), &one, w_desc_.get(), args.inputs[1]->data(),
+                       y_desc_.get(), args.grad_output->data(), bwd_conv_.get(), bwd_algo_, ctx_.workspace(),
+                       bwd_workspace_, &zero, x_desc_.get(), target);
+    if (padding_.explicit_pad) crop_planes_async(padded_, gx, geometry_, ctx_.stream(), where_);
+  }
+
+ private:
+  // The heuristics' fastest algorithm that is exact enough and fits the workspace limit; implicit GEMM else.
+  void choose_forward(bool tf32) {
+    int capacity = 0;
+    DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionForwardAlgorithmMaxCount, ctx_.cudnn(), &capacity);
+    std::vector<cudnnConvolutionFwdAlgoPerf_t> perf(static_cast<std::size_t>(std::max(capacity, 1)));
+    int returned = 0;
+    DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionForwardAlgorithm_v7, ctx_.cudnn(), x_desc_.get(), w_desc_.get(),
+                       fwd_conv_.get(), y_desc_.get(), static_cast<int>(perf.size()), &returned, perf.data());
+    const std::size_t limit = workspace_limit();
+    fwd_algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+    for (int i = 0; i < returned; ++i) {
+      const cudnnConvolutionFwdAlgoPerf_t& r = perf[static_cast<std::size_t>(i)];
+      if (r.status == CUDNN_STATUS_SUCCESS && r.memory <= limit && math_allowed(r.mathType, tf32)) {
+        fwd_algo_ = r.algo;
+        if (tf32) DEEPVIS_CUDNN_CALL(where_, cudnnSetConvolutionMathType, fwd_conv_.get(), r.mathType);
+        break;
+      }
+    }
+    DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionForwardWorkspaceSize, ctx_.cudnn(), x_desc_.get(), w_desc_.get(),
+                       fwd_conv_.get(), y_desc_.get(), fwd_algo_, &fwd_workspace_);
+    ctx_.reserve_workspace(fwd_workspace_, where_);
+  }
+
+  void choose_backward(bool tf32) {
+    int capacity = 0;
+    DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionBackwardDataAlgorithmMaxCount, ctx_.cudnn(), &capacity);
+    std::vector<cudnnConvolutionBwdDataAlgoPerf_t> perf(static_cast<std::size_t>(std::max(capacity, 1)));
+    int returned = 0;
+    DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionBackwardDataAlgorithm_v7, ctx_.cudnn(), w_desc_.get(), y_desc_.get(),
+                       bwd_conv_.get(), x_desc_.get(), static_cast<int>(perf.size()), &returned, perf.data());
+    const std::size_t limit = workspace_limit();
+    bwd_algo_ = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
+    for (int i = 0; i < returned; ++i) {
+      const cudnnConvolutionBwdDataAlgoPerf_t& r = perf[static_cast<std::size_t>(i)];
+      if (r.status == CUDNN_STATUS_SUCCESS && r.memory <= limit && math_allowed(r.mathType, tf32)) {
+        bwd_algo_ = r.algo;
+        if (tf32) DEEPVIS_CUDNN_CALL(where_, cudnnSetConvolutionMathType, bwd_conv_.get(), r.mathType);
+        break;
+      }
+    }
+    DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionBackwardDataWorkspaceSize, ctx_.cudnn(), w_desc_.get(), y_desc_.get(),
+                       bwd_conv_.get(), x_desc_.get(), bwd_algo_, &bwd_workspace_);
+    ctx_.reserve_workspace(bwd_workspace_, where_);
+  }
+
+  std::string where_;
+  CudaContext& ctx_;
+  ConvPadding padding_;
+  PlanePadding geometry_;
+  std::shared_ptr<void> padded_memory_;  // explicit pads: x padded (forward), the padded gradient (backward)
+  float* padded_ = nullptr;
+  bool has_bias_ = false, has_backward_ = false;
+  TensorDescriptor x_desc_, y_desc_, b_desc_;
+  FilterDescriptor w_desc_;
+  ConvolutionDescriptor fwd_conv_, bwd_conv_;  // two, so each direction keeps its algorithm's math type
+  cudnnConvolutionFwdAlgo_t fwd_algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+  cudnnConvolutionBwdDataAlgo_t bwd_algo_ = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
+  std::size_t fwd_workspace_ = 0, bwd_workspace_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_conv_kernel(const KernelSpec& spec) {
+  if (spec.node.kind != OpKind::Conv) throw Error("cuda: " + node_where(spec.node) + " is not a Conv");
+  return std::make_unique<ConvKernel>(spec);
+}
+
+}  // namespace deepvis::cuda

@@ -1,0 +1,115 @@
+#include "compute/cuda/cuda_backend.hpp"
+
+#include "compute/core/kernel_dispatch.hpp"
+#include "compute/cuda/basic_ops.hpp"
+#include "compute/cuda/cuda_check.hpp"
+#include "compute/cuda/cuda_context.hpp"
+#include "compute/cuda/kernels.hpp"
+
+#include <cmath>
+
+namespace deepvis::cuda {
+
+std::unique_ptr<Kernel> make_kernel(const KernelSpec& spec) {
+  DEEPVIS_KERNEL_FACTORIES(cuda);
+  return dispatch_kernel<Factories>(spec);
+}
+
+CudaOptions cuda_options_from_env() {
+  CudaOptions options;
+  options.tf32 = env_flag("DEEPVIS_CUDA_TF32");
+  options.sync_each_node = env_flag("DEEPVIS_CUDA_SYNC");
+  return options;
+}
+
+namespace {
+
+const std::string kWhere = "cuda backend";
+
+// Runs a family kernel and, when asked, waits for it so that an asynchronous fault is reported with its node.
+class CheckedKernel final : public Kernel {
+ public:
+  CheckedKernel(std::unique_ptr<Kernel> inner, std::string where)
+      : inner_(std::move(inner)), where_(std::move(where)) {}
+
+  void forward(const ForwardArgs& args) override {
+    inner_->forward(args);
+    after("forward");
+  }
+  void backward(const BackwardArgs& args) override {
+    inner_->backward(args);
+    after("backward");
+  }
+
+ private:
+  void after(const char* pass) const {
+    const CudaContext& ctx = CudaContext::instance();
+    if (ctx.sync_each_node()) ctx.synchronize(where_ + " " + pass);
+  }
+
+  std::unique_ptr<Kernel> inner_;
+  std::string where_;
+};
+
+class CudaBackend final : public Backend {
+ public:
+  explicit CudaBackend(const CudaOptions& options) : ctx_(CudaContext::instance()) {
+    ctx_.set_tf32(options.tf32);
+    ctx_.set_sync_each_node(options.sync_each_node);
+  }
+
+  std::string name() const override { return "cuda"; }
+  Device device() const override { return Device::Cuda; }
+
+  Tensor allocate(const Dims& dims) const override { return device_tensor(dims, kWhere); }
+
+  Tensor upload(const Tensor& host) const override {
+    if (host.device() == Device::Cuda) return host;
+    return device_copy_of(host, kWhere);
+  }
+
+  void copy(const Tensor& src, Tensor& dst) const override {
+    if (src.numel() != dst.numel()) {
+      throw Error("cannot copy a " + to_string(src.dims()) + " tensor into a " + to_string(dst.dims()) + " tensor");
+    }
+    if (src.device() == Device::Cpu && dst.device() == Device::Cpu) {
+      dst.copy_from(src);
+      return;
+    }
+    const auto bytes = static_cast<std::size_t>(src.numel()) * sizeof(float);
+    if (bytes == 0) return;
+    DEEPVIS_CUDA_CALL(kWhere, cudaMemcpyAsync, dst.data(), src.data(), bytes, cudaMemcpyDefault, ctx_.stream());
+    // The host side of a transfer may be read or freed as soon as we return.
+    if (src.device() == Device::Cpu || dst.device() == Device::Cpu) ctx_.synchronize(kWhere + " copy");
+  }
+
+  void add_into(Tensor& dst, const Tensor& src) const override {
+    add_into_async(dst.data(), src.data(), dst.numel(), ctx_.stream(), kWhere + " add_into");
+  }
+
+  void fill(Tensor& t, float value) const override {
+    if (value == 0.0f && !std::signbit(value)) {
+      const auto bytes = static_cast<std::size_t>(t.numel()) * sizeof(float);
+      if (bytes > 0) DEEPVIS_CUDA_CALL(kWhere, cudaMemsetAsync, t.data(), 0, bytes, ctx_.stream());
+      return;
+    }
+    fill_async(t.data(), t.numel(), value, ctx_.stream(), kWhere + " fill");
+  }
+
+  bool supports(const KernelSpec& /*spec*/) const override { return true; }
+
+  std::unique_ptr<Kernel> make_kernel(const KernelSpec& spec) const override {
+    return std::make_unique<CheckedKernel>(cuda::make_kernel(spec), node_where(spec.node));
+  }
+
+ private:
+  CudaContext& ctx_;
+};
+
+}  // namespace
+
+std::shared_ptr<Backend> make_cuda_backend(const CudaOptions& options) {
+  return std::make_shared<CudaBackend>(options);
+}
+
+}  // namespace deepvis::cuda

@@ -1,0 +1,84 @@
+#pragma once
+// Every parameter of the paper's optimizer (shared/spec/deep-visualization.md §3), with the original's names,
+// and the four presets of its Table 1. Below them, the options beyond the original (Lucid-style objectives,
+// random transforms, FFT parameterization, Adam): their defaults keep the paper's loop exactly.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace deepvis::vis {
+
+enum class LrPolicy { Constant, Progress, Progress01 };
+enum class StartAt { MeanPlusRand, Randu, Mean, Image };
+// What is maximized per batch element (see compute/vis/objective.hpp).
+enum class ObjectiveKind { Neuron, Channel, Direction, DirectionNeuron, Diversity };
+enum class ParamKind { Pixel, Fft };  // the optimized variable: the pixels, or a 1/f-scaled decorrelated spectrum
+enum class OptimizerKind { Sgd, Adam };
+
+struct AscentParams {
+  // target
+  std::string push_layer;
+  std::vector<int64_t> push_units;  // channels; one batch element each
+  std::optional<int64_t> push_y;    // conv units: spatial position (default: the centre)
+  std::optional<int64_t> push_x;
+  int push_dir = 1;  // +1 maximize, -1 minimize
+  // start
+  StartAt start_at = StartAt::MeanPlusRand;
+  uint32_t seed = 0;
+  std::string start_image;  // StartAt::Image: an image file, preprocessed like any input
+  // regularizers
+  double decay = 0.0;
+  double blur_radius = 0.0;
+  int blur_every = 0;
+  double small_val_percentile = 0.0;
+  double small_norm_percentile = 0.0;
+  double px_benefit_percentile = 0.0;
+  double px_abs_benefit_percentile = 0.0;
+  // schedule
+  LrPolicy lr_policy = LrPolicy::Constant;
+  double lr = 1.0;              // constant
+  double max_lr = 1e10;         // progress, progress01
+  double desired_prog = 2.0;    // progress
+  double early_prog = 0.03;     // progress01
+  double late_prog_mult = 0.1;  // progress01
+  int max_iter = 500;
+
+  // beyond the original; the defaults are the paper's loop, bit for bit
+  ObjectiveKind objective = ObjectiveKind::Neuron;
+  std::vector<float> direction;   // Direction objectives: one weight per channel of the layer
+  std::string direction_file;     // where `direction` came from, for the record
+  double diversity_weight = 100;  // Diversity: weight of the mean pairwise Gram dissimilarity (Lucid's 1e2)
+  int jitter = 0;                 // random circular shift in [-jitter, jitter] pixels, per axis
+  int pad = 0;                    // constant pad by `pad`, crop back at a random offset
+  double scale_min = 1.0;         // random zoom factor, uniform in [scale_min, scale_max]
+  double scale_max = 1.0;
+  double rotate_deg = 0.0;  // random rotation, uniform in [-rotate_deg, rotate_deg] degrees
+  ParamKind param = ParamKind::Pixel;
+  OptimizerKind optimizer = OptimizerKind::Sgd;
+  double beta1 = 0.9;  // Adam
+  double beta2 = 0.999;
+  double adam_eps = 1e-8;
+
+  bool transforms_on() const { return jitter > 0 || pad > 0 || scale_min != 1.0 || scale_max != 1.0 || rotate_deg > 0; }
+};
+
+// Table 1 of the paper. Throws deepvis::Error for a number outside 1..4.
+AscentParams preset(int number);
+
+const char* lr_policy_name(LrPolicy p);
+const char* start_at_name(StartAt s);
+LrPolicy parse_lr_policy(const std::string& name);  // throws deepvis::Error naming the value
+StartAt parse_start_at(const std::string& name);
+const char* objective_name(ObjectiveKind k);
+const char* param_name(ParamKind k);
+const char* optimizer_name(OptimizerKind k);
+ObjectiveKind parse_objective(const std::string& name);  // throws deepvis::Error naming the value
+ParamKind parse_param(const std::string& name);
+OptimizerKind parse_optimizer(const std::string& name);
+
+// Contradictions and out-of-range values, as one message naming the parameter; empty when valid. What depends on
+// the model (a direction's length vs the layer's channels, FFT's 3 channels) is checked by AscentRun.
+std::string validate(const AscentParams& p);
+
+}  // namespace deepvis::vis

@@ -1,0 +1,115 @@
+// settings.json: round trip, tolerance of damaged files, and scripted runs leaving it alone.
+#include "app/gui/settings_file.hpp"
+#include "tests/support/headless_gui.hpp"
+#include "tests/support/process.hpp"
+
+#include <doctest/doctest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace deepvis;
+using namespace deepvis::app;
+using deepvis::test::TempDir;
+
+namespace {
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+}
+
+}  // namespace
+
+TEST_CASE("gui: settings survive a write and a read") {
+  TempDir dir;
+  GuiSettings s;
+  s.model = "/models/m.onnx";
+  s.input = "/images/cat.png";
+  s.layer = "conv2";
+  s.unit = 17;
+  s.backward = BackwardView::Guided;
+  s.backward_display = BackwardDisplay::NormBlur;
+  s.grid_norm = GridNorm::Fixed;
+  s.fixed_lo = -2.5f;
+  s.fixed_hi = 7.0f;
+  s.colormap = Colormap::Viridis;
+  write_settings(dir.path("settings.json"), s);
+
+  std::string warning;
+  const GuiSettings r = read_settings(dir.path("settings.json"), &warning);
+  CHECK(warning.empty());
+  CHECK(r.model == s.model);
+  CHECK(r.input == s.input);
+  CHECK(r.layer == s.layer);
+  CHECK(r.unit == 17);
+  CHECK(r.backward == BackwardView::Guided);
+  CHECK(r.backward_display == BackwardDisplay::NormBlur);
+  CHECK(r.grid_norm == GridNorm::Fixed);
+  CHECK(r.fixed_lo == -2.5f);
+  CHECK(r.fixed_hi == 7.0f);
+  CHECK(r.colormap == Colormap::Viridis);
+}
+
+TEST_CASE("gui: a damaged settings file falls back to defaults and says what was wrong") {
+  TempDir dir;
+  std::string warning;
+  const GuiSettings missing = read_settings(dir.path("none.json"), &warning);
+  CHECK(warning.empty());
+  CHECK(missing.unit == 0);
+
+  write_text(dir.path("broken.json"), "{ not json");
+  const GuiSettings broken = read_settings(dir.path("broken.json"), &warning);
+  CHECK(warning.find("broken.json") != std::string::npos);
+  CHECK(broken.model.empty());
+  CHECK(broken.backward == BackwardView::Off);
+
+  // One bad field loses only itself.
+  warning.clear();
+  write_text(dir.path("partly.json"), R"({"model": "/m.onnx", "backward": "sideways", "unit": 4})");
+  const GuiSettings partly = read_settings(dir.path("partly.json"), &warning);
+  CHECK(partly.model == "/m.onnx");
+  CHECK(partly.unit == 4);
+  CHECK(partly.backward == BackwardView::Off);
+  CHECK(warning.find("backward") != std::string::npos);
+  CHECK(warning.find("sideways") != std::string::npos);
+}
+
+TEST_CASE("gui: the state's selection is what gets saved") {
+  AppState state;
+  state.model_path = "/m.onnx";
+  state.layer = "fc1";
+  state.unit = 9;
+  state.backward = BackwardView::Deconv;
+  state.colormap = Colormap::Jet;
+  const GuiSettings s = settings_from_state(state);
+  CHECK(s.model == "/m.onnx");
+  CHECK(s.layer == "fc1");
+  CHECK(s.unit == 9);
+  CHECK(s.backward == BackwardView::Deconv);
+  CHECK(s.colormap == Colormap::Jet);
+}
+
+TEST_CASE("gui: scripted runs neither read nor write settings.json") {
+  TempDir dir;
+  const std::string config = dir.path("config");
+  std::filesystem::create_directories(config + "/deepvis");
+  // A saved model that does not exist and a broken file: a scripted run must not even look.
+  write_text(config + "/deepvis/settings.json", "{ not json");
+  const std::string shot = dir.path("shot.png");
+  const char* display = std::getenv("DISPLAY");
+  const std::string xvfb = display && *display ? "" : " xvfb-run -a -s '-screen 0 1280x1024x24'";
+  const auto run = test::run_process(
+      {test::deepvis_binary(), "--frames", "2", "--screenshot", shot, "--width", "800", "--height", "600"},
+      "env XDG_CONFIG_HOME=" + config + xvfb);
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
+  CHECK(run.output.find("settings") == std::string::npos);
+  std::ifstream in(config + "/deepvis/settings.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text == "{ not json");
+  CHECK(!std::filesystem::exists(config + "/deepvis/imgui.ini"));
+  CHECK(!cv::imread(shot).empty());
+}

