@@ -68,6 +68,7 @@ int run_bench(const BenchFlags& f) {
   auto once = [&] {
     net->forward(input, step ? target : -1);
     if (step) net->backward_from(target, seed, BackwardMode::Gradient, grads);
+    net->backend().synchronize();  // device backends queue work; time it done
   };
   for (int i = 0; i < f.warmup; ++i) once();
   std::vector<double> ms;

@@ -54,6 +54,8 @@ class Backend {
   virtual void copy(const Tensor& src, Tensor& dst) const;
   virtual void add_into(Tensor& dst, const Tensor& src) const;  // dst += src, both on this backend
   virtual void fill(Tensor& t, float value) const;
+  // Waits until queued device work is done (timing, reading results); a no-op on the host.
+  virtual void synchronize() const {}
   virtual bool supports(const KernelSpec& spec) const = 0;
   // Throws deepvis::Error naming the node when it cannot build the kernel.
   virtual std::unique_ptr<Kernel> make_kernel(const KernelSpec& spec) const = 0;

@@ -24,7 +24,11 @@ CudaOptions cuda_options_from_env() {
 
 namespace {
 
+// Messages' prefixes, made once: the copies below run on every forward and backward.
 const std::string kWhere = "cuda backend";
+const std::string kCopyWhere = "cuda backend copy";
+const std::string kAddWhere = "cuda backend add_into";
+const std::string kFillWhere = "cuda backend fill";
 
 // Runs a family kernel and, when asked, waits for it so that an asynchronous fault is reported with its node.
 class CheckedKernel final : public Kernel {
@@ -78,23 +82,25 @@ class CudaBackend final : public Backend {
     }
     const auto bytes = static_cast<std::size_t>(src.numel()) * sizeof(float);
     if (bytes == 0) return;
-    DEEPVIS_CUDA_CALL(kWhere, cudaMemcpyAsync, dst.data(), src.data(), bytes, cudaMemcpyDefault, ctx_.stream());
+    DEEPVIS_CUDA_CALL(kCopyWhere, cudaMemcpyAsync, dst.data(), src.data(), bytes, cudaMemcpyDefault, ctx_.stream());
     // The host side of a transfer may be read or freed as soon as we return.
-    if (src.device() == Device::Cpu || dst.device() == Device::Cpu) ctx_.synchronize(kWhere + " copy");
+    if (src.device() == Device::Cpu || dst.device() == Device::Cpu) ctx_.synchronize(kCopyWhere);
   }
 
   void add_into(Tensor& dst, const Tensor& src) const override {
-    add_into_async(dst.data(), src.data(), dst.numel(), ctx_.stream(), kWhere + " add_into");
+    add_into_async(dst.data(), src.data(), dst.numel(), ctx_.stream(), kAddWhere);
   }
 
   void fill(Tensor& t, float value) const override {
     if (value == 0.0f && !std::signbit(value)) {
       const auto bytes = static_cast<std::size_t>(t.numel()) * sizeof(float);
-      if (bytes > 0) DEEPVIS_CUDA_CALL(kWhere, cudaMemsetAsync, t.data(), 0, bytes, ctx_.stream());
+      if (bytes > 0) DEEPVIS_CUDA_CALL(kFillWhere, cudaMemsetAsync, t.data(), 0, bytes, ctx_.stream());
       return;
     }
-    fill_async(t.data(), t.numel(), value, ctx_.stream(), kWhere + " fill");
+    fill_async(t.data(), t.numel(), value, ctx_.stream(), kFillWhere);
   }
+
+  void synchronize() const override { ctx_.synchronize("synchronize"); }
 
   bool supports(const KernelSpec& /*spec*/) const override { return true; }
 

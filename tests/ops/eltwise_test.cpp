@@ -15,23 +15,10 @@ using namespace deepvis::test;
 
 namespace {
 
-constexpr BackwardMode kModes[] = {BackwardMode::Gradient, BackwardMode::Deconv, BackwardMode::Guided};
 constexpr float kInf = std::numeric_limits<float>::infinity();
-
-void check_values(const Tensor& got, const std::vector<float>& want) {
-  REQUIRE(got.numel() == static_cast<int64_t>(want.size()));
-  for (size_t i = 0; i < want.size(); ++i) {
-    CAPTURE(i);
-    CHECK(got.at(static_cast<int64_t>(i)) == doctest::Approx(want[i]).epsilon(1e-6));
-  }
-}
 
 Graph eltwise_graph(OpKind kind, OpParams params, const Dims& dims) {
   return single_node_graph(kind, std::move(params), dims, {});
-}
-
-std::vector<std::shared_ptr<Backend>> backends() {
-  return {make_reference_backend(), make_cpu_backend()};
 }
 
 // Moves every entry at least `margin` away from each kink, so a finite-difference step never crosses one.

@@ -14,9 +14,7 @@ using namespace deepvis::test;
 
 namespace {
 
-constexpr BackwardMode kModes[] = {BackwardMode::Gradient, BackwardMode::Deconv, BackwardMode::Guided};
-
-void check_values(const Tensor& got, const std::vector<double>& want) {
+void check_doubles(const Tensor& got, const std::vector<double>& want) {
   REQUIRE(got.numel() == static_cast<int64_t>(want.size()));
   for (size_t i = 0; i < want.size(); ++i) {
     CAPTURE(i);
@@ -57,13 +55,13 @@ TEST_CASE("norm: reference LRN on 3 channels at one pixel, odd and even sizes") 
   const auto ref = make_reference_backend();
   const Tensor x({1, 3, 1, 1}, {1, 2, 3});
   // size 3: windows {0,1}, {0,1,2}, {1,2}; alpha/size = 0.1.
-  check_values(run_forward(lrn_graph({3, 0.3f, 0.5f, 1.0f}, {1, 3, 1, 1}), ref, x),
-               {1 / std::sqrt(1.5), 2 / std::sqrt(2.4), 3 / std::sqrt(2.3)});
+  check_doubles(run_forward(lrn_graph({3, 0.3f, 0.5f, 1.0f}, {1, 3, 1, 1}), ref, x),
+                {1 / std::sqrt(1.5), 2 / std::sqrt(2.4), 3 / std::sqrt(2.3)});
   // size 4: ONNX windows [c-1, c+2]: {0,1,2}, {0,1,2}, {1,2}; alpha/size = 0.1, bias 2, beta 0.75.
-  check_values(run_forward(lrn_graph({4, 0.4f, 0.75f, 2.0f}, {1, 3, 1, 1}), ref, x),
-               {1 / std::pow(3.4, 0.75), 2 / std::pow(3.4, 0.75), 3 / std::pow(3.3, 0.75)});
+  check_doubles(run_forward(lrn_graph({4, 0.4f, 0.75f, 2.0f}, {1, 3, 1, 1}), ref, x),
+                {1 / std::pow(3.4, 0.75), 2 / std::pow(3.4, 0.75), 3 / std::pow(3.3, 0.75)});
   // size 1: each channel alone.
-  check_values(run_forward(lrn_graph({1, 0.5f, 1.0f, 1.0f}, {1, 3, 1, 1}), ref, x), {1 / 1.5, 2 / 3.0, 3 / 5.5});
+  check_doubles(run_forward(lrn_graph({1, 0.5f, 1.0f, 1.0f}, {1, 3, 1, 1}), ref, x), {1 / 1.5, 2 / 3.0, 3 / 5.5});
 }
 
 TEST_CASE("norm: LRN Deconv passthrough copies the signal, other modes stay exact") {
@@ -119,9 +117,9 @@ TEST_CASE("norm: reference BatchNormalization by hand") {
   // Per channel: scale / sqrt(var + eps) = 2/2 = 1 and 0.5/1 = 0.5.
   for (const auto& backend : {make_reference_backend(), make_cpu_backend()}) {
     CAPTURE(backend->name());
-    check_values(run_forward(g, backend, x), {2, 0, -0.5, 0});
+    check_doubles(run_forward(g, backend, x), {2, 0, -0.5, 0});
     for (BackwardMode mode : kModes) {
-      check_values(run_backward(g, backend, x, Tensor({1, 2, 1, 2}, {1, -2, 3, 4}), mode), {1, -2, 1.5, 2});
+      check_doubles(run_backward(g, backend, x, Tensor({1, 2, 1, 2}, {1, -2, 3, 4}), mode), {1, -2, 1.5, 2});
     }
   }
 }

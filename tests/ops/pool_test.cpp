@@ -17,8 +17,6 @@ using namespace deepvis::test;
 
 namespace {
 
-constexpr BackwardMode kModes[] = {BackwardMode::Gradient, BackwardMode::Deconv, BackwardMode::Guided};
-
 PoolParams pool(int64_t k, int64_t s, std::vector<int64_t> pads = {0, 0, 0, 0}, int64_t dilation = 1,
                 bool ceil_mode = false, bool include_pad = false) {
   return PoolParams{{k, k},    {s, s},     {dilation, dilation}, {pads[0], pads[1]}, {pads[2], pads[3]},
@@ -27,14 +25,6 @@ PoolParams pool(int64_t k, int64_t s, std::vector<int64_t> pads = {0, 0, 0, 0}, 
 
 Tensor values(Dims dims, std::vector<float> v) {
   return Tensor(std::move(dims), v);
-}
-
-void check_values(const Tensor& got, const std::vector<float>& want) {
-  REQUIRE(got.numel() == static_cast<int64_t>(want.size()));
-  for (size_t i = 0; i < want.size(); ++i) {
-    CAPTURE(i);
-    CHECK(got.at(static_cast<int64_t>(i)) == doctest::Approx(want[i]).epsilon(1e-6));
-  }
 }
 
 // Distinct values spaced 0.1 apart in random order: no ties, and a 1e-2 step never changes a switch.

@@ -13,20 +13,6 @@ using namespace deepvis::test;
 
 namespace {
 
-constexpr BackwardMode kModes[] = {BackwardMode::Gradient, BackwardMode::Deconv, BackwardMode::Guided};
-
-void check_values(const Tensor& got, const std::vector<float>& want) {
-  REQUIRE(got.numel() == static_cast<int64_t>(want.size()));
-  for (size_t i = 0; i < want.size(); ++i) {
-    CAPTURE(i);
-    CHECK(got.at(static_cast<int64_t>(i)) == doctest::Approx(want[i]).epsilon(1e-6));
-  }
-}
-
-std::vector<std::shared_ptr<Backend>> backends() {
-  return {make_reference_backend(), make_cpu_backend()};
-}
-
 Dims output_dims(const Graph& g) {
   return g.blobs[static_cast<size_t>(g.outputs.front())].dims;
 }

@@ -79,7 +79,8 @@ double finite_difference_error(const Graph& graph, const std::shared_ptr<Backend
     for (int i = 0; i < samples; ++i) positions.push_back(pick(rng));
   }
   double scale = 1e-3;
-  for (int64_t i = 0; i < analytic.numel(); ++i) scale = std::max(scale, static_cast<double>(std::fabs(analytic.at(i))));
+  for (int64_t i = 0; i < analytic.numel(); ++i)
+    scale = std::max(scale, static_cast<double>(std::fabs(analytic.at(i))));
   double worst = 0;
   Tensor x = input.clone();
   for (int64_t i : positions) {
@@ -93,6 +94,24 @@ double finite_difference_error(const Graph& graph, const std::shared_ptr<Backend
     worst = std::max(worst, std::fabs(numeric - analytic.at(i)) / scale);
   }
   return worst;
+}
+
+}  // namespace deepvis::test
+
+#include <doctest/doctest.h>
+
+namespace deepvis::test {
+
+std::vector<std::shared_ptr<Backend>> backends() {
+  return {make_reference_backend(), make_cpu_backend()};
+}
+
+void check_values(const Tensor& got, const std::vector<float>& want, double epsilon) {
+  REQUIRE(got.numel() == static_cast<int64_t>(want.size()));
+  for (size_t i = 0; i < want.size(); ++i) {
+    CAPTURE(i);
+    CHECK(got.at(static_cast<int64_t>(i)) == doctest::Approx(want[i]).epsilon(epsilon));
+  }
 }
 
 }  // namespace deepvis::test

@@ -34,3 +34,15 @@ double finite_difference_error(const Graph& graph, const std::shared_ptr<Backend
                                const Tensor& seed, double step = 1e-2, int samples = 0);
 
 }  // namespace deepvis::test
+
+namespace deepvis::test {
+
+inline constexpr BackwardMode kModes[] = {BackwardMode::Gradient, BackwardMode::Deconv, BackwardMode::Guided};
+
+// The backends every op test compares: the naive reference and the CPU backend.
+std::vector<std::shared_ptr<Backend>> backends();
+
+// Element-wise equality with hand values, within a relative epsilon.
+void check_values(const Tensor& got, const std::vector<float>& want, double epsilon = 1e-6);
+
+}  // namespace deepvis::test
