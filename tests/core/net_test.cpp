@@ -1,6 +1,7 @@
 // Net behaviour across ops: planning per batch, up_to, coexisting backward results, errors, and the promise that
 // a steady-state forward or backward allocates nothing.
 #include "compute/core/error.hpp"
+#include "compute/vis/ascent.hpp"
 #include "tests/support/op_check.hpp"
 
 #include <doctest/doctest.h>
@@ -158,4 +159,22 @@ TEST_CASE("net: bad requests name the problem") {
                        doctest::Contains("seed dims 1x4"), Error);
   Net other(small_convnet(), make_cpu_backend(), 2);
   CHECK_THROWS_AS(other.backward_from(other.blob_id("fc"), Tensor({2, 5}), BackwardMode::Gradient, grads), Error);
+}
+
+TEST_CASE("net: the optimizer's steady-state steps allocate nothing, regularizers included") {
+  Net net(small_convnet(), make_cpu_backend());
+  vis::AscentParams p = vis::preset(1);  // blur, and the small-norm percentile clip
+  p.px_abs_benefit_percentile = 50;      // and the contribution clip
+  p.small_val_percentile = 10;
+  p.push_layer = "fc";
+  p.push_units = {1, 3};
+  p.max_iter = 20;
+  vis::AscentRun run(net, p, vis::pixel_space(Preprocess{}, 3));
+  for (int i = 0; i < 5; ++i) run.step();  // warm-up: kernels, percentile scratch, blur kernel
+  g_allocations = 0;
+  g_counting = true;
+  for (int i = 0; i < 8; ++i) run.step();
+  g_counting = false;
+  CHECK(g_allocations.load() == 0);
+  CHECK(run.iteration() == 13);
 }
