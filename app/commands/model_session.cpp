@@ -35,6 +35,7 @@ void add_model_flags(CLI::App& cmd, ModelFlags& flags, bool model_required) {
   flags.scale_option = cmd.add_option("--scale", flags.scale, "Pixel scale: input = (p*scale - mean)/std, p in 0..255");
   flags.mean_option = cmd.add_option("--mean", flags.mean, "Per-channel mean a,b,c (in the fed channel order)");
   flags.std_option = cmd.add_option("--std", flags.stdev, "Per-channel std a,b,c");
+  cmd.add_option("--labels", flags.labels, "Labels file, one per line, overriding the model card's");
 }
 
 namespace {
@@ -176,6 +177,14 @@ ModelSession load_net(const ModelFlags& flags, int batch) {
   std::shared_ptr<Backend> backend = pick_backend(flags);
   try {
     session.card = find_model_card(flags.model);
+    if (!flags.labels.empty()) {  // --labels overrides the card's labels (or gives a card-less model some)
+      if (!session.card) {
+        session.card.emplace();
+        session.card->path = flags.labels;
+        session.card->name = flags.model;
+      }
+      session.card->labels = read_labels_file(flags.labels);
+    }
     graph = import_onnx(flags.model);
   } catch (const Error& e) {
     throw CommandError(kExitBadModel, e.what());
@@ -188,7 +197,9 @@ ModelSession load_net(const ModelFlags& flags, int batch) {
   }
   session.preprocess = preprocess_from_flags(flags, session.card);
   const Dims& in = session.net->input_dims();
-  if (!session.card) session.assumption_note = assumption_note(flags, in.size() == 4 ? in[1] : 0);
+  if (!session.card || session.card->path == flags.labels) {
+    session.assumption_note = assumption_note(flags, in.size() == 4 ? in[1] : 0);
+  }
   return session;
 }
 

@@ -46,6 +46,7 @@ struct ModelFlags {
   float scale = 1.0f;
   std::string mean;  // a,b,c
   std::string stdev;
+  std::string labels;  // a labels file (one per line) overriding the card's
   // The registered options, to tell a flag given on the command line from its default value. Null (flags filled
   // in by code): a value other than the default counts as given.
   CLI::Option* size_option = nullptr;

@@ -68,8 +68,8 @@ TEST_CASE("cli-model: info --ops lists the supported ops") {
 
 TEST_CASE("cli-model: forward writes every blob as .npy and the output matches PyTorch") {
   TempDir dir;
-  const auto r = run_process(
-      {deepvis_binary(), "forward", "--model", kModel, "--input", kInput, "--layers", "all", "--out", dir.path("blobs")});
+  const auto r = run_process({deepvis_binary(), "forward", "--model", kModel, "--input", kInput, "--layers", "all",
+                              "--out", dir.path("blobs")});
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
   CHECK(r.output.find("top-5") != std::string::npos);
   const Tensor logits = read_npy(dir.path("blobs/logits.npy"));
@@ -83,8 +83,8 @@ TEST_CASE("cli-model: backward --seed one matches PyTorch's input signal in each
   TempDir dir;
   for (const char* mode : {"gradient", "deconv", "guided"}) {
     const std::string out = dir.path(std::string(mode) + ".npy");
-    const auto r = run_process({deepvis_binary(), "backward", "--model", kModel, "--input", kInput, "--layer",
-                                "logits", "--unit", "3", "--seed", "one", "--mode", mode, "--out", out, "--png",
+    const auto r = run_process({deepvis_binary(), "backward", "--model", kModel, "--input", kInput, "--layer", "logits",
+                                "--unit", "3", "--seed", "one", "--mode", mode, "--out", out, "--png",
                                 dir.path(std::string(mode) + ".png")});
     REQUIRE_MESSAGE(r.exit_code == 0, r.output);
     const Tensor expected = read_npy(kFixture + "grad_" + mode + ".npy");
@@ -157,4 +157,24 @@ TEST_CASE("cli-model: a nonexistent layer or unit is a usage error (exit 2)") {
                                      "logits", "--unit", "3:x", "--out", dir.path("x.npy")});
   CHECK(bad_spec.exit_code == 2);
   CHECK(!std::filesystem::exists(dir.path("x.npy")));  // nothing half-written
+}
+
+TEST_CASE("cli-model: --labels overrides the card's labels, and a count mismatch is a bad model (exit 3)") {
+  TempDir dir;
+  const std::string fashion = std::string(DEEPVIS_SOURCE_DIR) + "/models/fashion_mnist/fashion_mnist.onnx";
+  deepvis::write_npy(dir.path("zeros.npy"), Tensor({1, 1, 28, 28}));
+  {
+    std::ofstream labels(dir.path("ten.txt"));
+    for (int i = 0; i < 10; ++i) labels << "mylabel" << i << "\n";
+  }
+  const auto r = run_process({deepvis_binary(), "forward", "--model", fashion, "--input", dir.path("zeros.npy"),
+                              "--labels", dir.path("ten.txt")});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(r.output.find("mylabel") != std::string::npos);
+  CHECK(r.output.find("Trouser") == std::string::npos);
+  std::ofstream(dir.path("three.txt")) << "a\nb\nc\n";
+  const auto bad = run_process({deepvis_binary(), "forward", "--model", fashion, "--input", dir.path("zeros.npy"),
+                                "--labels", dir.path("three.txt")});
+  CHECK(bad.exit_code == 3);
+  CHECK(bad.output.find("3 labels") != std::string::npos);
 }
