@@ -135,20 +135,19 @@ class LinearKernel final : public Kernel {
     memory bias;
     if (spec.input_dims.size() > 2) {
       const Dims& c = spec.input_dims[2];
-      if (c.size() > 2) throw Error("Gemm node '" + name_ + "': C " + to_string(c) + " has more than 2 dims");
-      const int64_t c_rows = c.size() == 2 ? c[0] : 1;
-      const int64_t c_cols = c.empty() ? 1 : c.back();
-      if ((c_rows != 1 && c_rows != m_) || (c_cols != 1 && c_cols != n_)) {
-        throw Error("Gemm node '" + name_ + "': C " + to_string(c) + " does not broadcast to " + std::to_string(m_) +
-                    "x" + std::to_string(n_));
+      GemmBiasSteps steps;
+      try {
+        steps = gemm_bias_steps(c, m_, n_);
+      } catch (const Error& e) {
+        throw Error("Gemm node '" + name_ + "': " + e.what());
       }
-      c_row_step_ = c_rows == 1 ? 0 : c_cols;
-      c_col_step_ = c_cols == 1 ? 0 : 1;
+      c_row_step_ = steps.row_step;
+      c_col_step_ = steps.col_step;
       const Tensor* c_const = spec.constants.at(2);
       // beta * C as the primitive's bias in the classifier's form, a row (N) broadcast down; oneDNN 2.6 runs the
       // other bias shapes with its slow reference matmul, so those are added by the loop.
-      if (c_const && scale == 1.0f && c_rows == 1 && c_cols == n_) {
-        bias_values_ = Tensor({c_rows, c_cols});
+      if (c_const && scale == 1.0f && steps.row_step == 0 && numel(c) == n_) {
+        bias_values_ = Tensor({1, n_});
         for (int64_t i = 0; i < bias_values_.numel(); ++i) bias_values_.at(i) = p_.beta * c_const->at(i);
         bias = plain_memory(bias_values_.dims(), bias_values_.data());
       } else {

@@ -22,20 +22,15 @@ class SoftmaxKernel final : public Kernel {
   explicit SoftmaxKernel(const KernelSpec& spec) {
     const SoftmaxParams& p = spec.node.params_as<SoftmaxParams>();
     const Dims& dims = spec.output_dims;
-    const auto axis = static_cast<size_t>(p.axis);
-    if (axis >= dims.size()) {
-      throw Error("cpu: Softmax node '" + spec.node.name + "' axis " + std::to_string(p.axis) +
-                  " is out of range for " + to_string(dims));
+    SoftmaxExtent e;
+    try {
+      e = softmax_extent(p, dims);
+    } catch (const Error& err) {
+      throw Error("cpu: Softmax node '" + spec.node.name + "': " + err.what());
     }
-    for (size_t d = 0; d < dims.size(); ++d) {
-      if (d < axis) {
-        outer_ *= dims[d];
-      } else if (d == axis || p.coerce_2d) {
-        extent_ *= dims[d];
-      } else {
-        inner_ *= dims[d];
-      }
-    }
+    outer_ = e.outer;
+    extent_ = e.extent;
+    inner_ = e.inner;
     if (outer_ * extent_ * inner_ == 0 || inner_ > 1) return;
     const Dims view = {outer_, extent_};
     const dnnl::memory::desc desc = plain_desc(view);

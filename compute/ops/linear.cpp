@@ -16,4 +16,14 @@ Dims gemm_output_dims(const GemmParams& p, const Dims& a, const Dims& b) {
   return {m, n};
 }
 
+GemmBiasSteps gemm_bias_steps(const Dims& c, int64_t m, int64_t n) {
+  if (c.size() > 2) throw Error("C " + to_string(c) + " has more than 2 dims");
+  const int64_t rows = c.size() == 2 ? c[0] : 1;
+  const int64_t cols = c.empty() ? 1 : c.back();
+  if ((rows != 1 && rows != m) || (cols != 1 && cols != n)) {
+    throw Error("C " + to_string(c) + " does not broadcast to " + std::to_string(m) + "x" + std::to_string(n));
+  }
+  return {rows == 1 ? 0 : cols, cols == 1 ? 0 : 1};
+}
+
 }  // namespace deepvis

@@ -14,4 +14,12 @@ struct GemmParams {
 
 Dims gemm_output_dims(const GemmParams& p, const Dims& a, const Dims& b);
 
+// How C walks the (M, N) output under ONNX's unidirectional broadcast: element (i, j) of Y adds
+// C[i * row_step + j * col_step]. Throws deepvis::Error when C (scalar, (N), (1,N), (M,1), (M,N)) does not fit.
+struct GemmBiasSteps {
+  int64_t row_step = 0;
+  int64_t col_step = 0;
+};
+GemmBiasSteps gemm_bias_steps(const Dims& c, int64_t m, int64_t n);
+
 }  // namespace deepvis

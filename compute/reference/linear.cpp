@@ -20,15 +20,14 @@ class LinearKernel final : public Kernel {
       has_c_ = true;
       // Unidirectional broadcast: C's dims, right-aligned to (M, N), are each 1 or equal.
       const Dims& c = spec.input_dims[2];
-      if (c.size() > 2) throw Error("Gemm node '" + name_ + "': C " + to_string(c) + " has more than 2 dims");
-      const int64_t c_rows = c.size() == 2 ? c[0] : 1;
-      const int64_t c_cols = c.empty() ? 1 : c.back();
-      if ((c_rows != 1 && c_rows != m_) || (c_cols != 1 && c_cols != n_)) {
-        throw Error("Gemm node '" + name_ + "': C " + to_string(c) + " does not broadcast to " + std::to_string(m_) +
-                    "x" + std::to_string(n_));
+      GemmBiasSteps steps;
+      try {
+        steps = gemm_bias_steps(c, m_, n_);
+      } catch (const Error& e) {
+        throw Error("Gemm node '" + name_ + "': " + e.what());
       }
-      c_row_step_ = c_rows == 1 ? 0 : c_cols;
-      c_col_step_ = c_cols == 1 ? 0 : 1;
+      c_row_step_ = steps.row_step;
+      c_col_step_ = steps.col_step;
     }
   }
 
