@@ -12,6 +12,8 @@
 #include "compute/onnx/onnx_import.hpp"
 #include "tests/support/op_check.hpp"
 
+#include "tests/support/headless_gui.hpp"
+
 #include <doctest/doctest.h>
 #include <opencv2/imgproc.hpp>
 
@@ -27,15 +29,6 @@ using deepvis::test::max_relative_error;
 namespace {
 
 const std::string kModel = std::string(DEEPVIS_SOURCE_DIR) + "/models/fashion_mnist/fashion_mnist.onnx";
-
-// A drawn T-shirt: body, sleeves and a neckline, light on black like the dataset's images.
-cv::Mat shirt_image() {
-  cv::Mat img(112, 112, CV_8UC3, cv::Scalar(0, 0, 0));
-  cv::rectangle(img, cv::Point(36, 24), cv::Point(76, 100), cv::Scalar(220, 220, 220), cv::FILLED);
-  cv::rectangle(img, cv::Point(14, 24), cv::Point(98, 50), cv::Scalar(200, 200, 200), cv::FILLED);
-  cv::circle(img, cv::Point(56, 24), 10, cv::Scalar(0, 0, 0), cv::FILLED);
-  return img;
-}
 
 Frame make_frame(const cv::Mat& rgb, uint64_t sequence) {
   Frame f;
@@ -77,7 +70,7 @@ double max_abs(const Tensor& t) {
 }  // namespace
 
 TEST_CASE("engine: a frame gives the selected layer's grid, laid out square and normalized per layer") {
-  const cv::Mat rgb = shirt_image();
+  const cv::Mat rgb = deepvis::test::drawn_shirt_image();
   const std::string layer = first_conv_layer();
   EngineCore core;
   core.apply(LoadModel{kModel});
@@ -134,7 +127,7 @@ TEST_CASE("engine: a frame gives the selected layer's grid, laid out square and 
 }
 
 TEST_CASE("engine: the backward view seeds the selected unit's own activation map, in the mode asked for") {
-  const cv::Mat rgb = shirt_image();
+  const cv::Mat rgb = deepvis::test::drawn_shirt_image();
   const std::string layer = first_conv_layer();
   const int unit = 3;
   EngineCore core;
@@ -179,7 +172,7 @@ TEST_CASE("engine: the backward view seeds the selected unit's own activation ma
 }
 
 TEST_CASE("engine: the top-5 carries the card's labels, sorted, with softmax probabilities") {
-  const cv::Mat rgb = shirt_image();
+  const cv::Mat rgb = deepvis::test::drawn_shirt_image();
   EngineCore core;
   core.apply(LoadModel{kModel});
   const auto snap = core.process(make_frame(rgb, 1));
@@ -220,7 +213,7 @@ TEST_CASE("engine: units are clamped, unknown layers are reported and the select
 
   core.apply(SelectLayer{"no_such_layer"});
   CHECK(core.settings().layer == layer);
-  const auto snap = core.process(make_frame(shirt_image(), 1));
+  const auto snap = core.process(make_frame(deepvis::test::drawn_shirt_image(), 1));
   CHECK(snap->error.find("no_such_layer") != std::string::npos);
   CHECK(snap->has_results());
   CHECK(snap->commands_applied == 5);
@@ -228,7 +221,7 @@ TEST_CASE("engine: units are clamped, unknown layers are reported and the select
   // A fully connected layer is drawn too, one tile per unit.
   const std::string fc = core.model()->layers.back().name;
   core.apply(SelectLayer{fc});
-  const auto fc_snap = core.process(make_frame(shirt_image(), 2));
+  const auto fc_snap = core.process(make_frame(deepvis::test::drawn_shirt_image(), 2));
   REQUIRE(fc_snap->has_results());
   CHECK(fc_snap->layout.channels == 10);
   CHECK(fc_snap->layout.map_height == 1);
@@ -237,7 +230,7 @@ TEST_CASE("engine: units are clamped, unknown layers are reported and the select
 TEST_CASE("engine: a model that fails to load is reported, and frames still pass through") {
   EngineCore core;
   core.apply(LoadModel{"/nonexistent/model.onnx"});
-  const auto snap = core.process(make_frame(shirt_image(), 7));
+  const auto snap = core.process(make_frame(deepvis::test::drawn_shirt_image(), 7));
   CHECK(snap->model == nullptr);
   CHECK(snap->error.find("/nonexistent/model.onnx") != std::string::npos);
   CHECK(snap->error_count == 1);

@@ -29,15 +29,6 @@ namespace {
 
 const std::string kModel = std::string(DEEPVIS_SOURCE_DIR) + "/models/fashion_mnist/fashion_mnist.onnx";
 
-// A drawn T-shirt, light on black like the dataset's images.
-cv::Mat shirt_image_bgr() {
-  cv::Mat img(112, 112, CV_8UC3, cv::Scalar(0, 0, 0));
-  cv::rectangle(img, cv::Point(36, 24), cv::Point(76, 100), cv::Scalar(220, 220, 220), cv::FILLED);
-  cv::rectangle(img, cv::Point(14, 24), cv::Point(98, 50), cv::Scalar(200, 200, 200), cv::FILLED);
-  cv::circle(img, cv::Point(56, 24), 10, cv::Scalar(0, 0, 0), cv::FILLED);
-  return img;
-}
-
 // Output blobs of the model's convolutions, in graph order (read from the graph, not from the GUI).
 std::vector<std::string> conv_layers() {
   const Graph g = import_onnx(kModel);
@@ -126,7 +117,7 @@ GridOnScreen find_grid(const test::ScreenshotRun& run, const TempDir& dir) {
 TEST_CASE("gui: live activations of the first convolution match the CLI's forward, tile by tile") {
   TempDir dir;
   const std::string image = dir.path("shirt.png");
-  REQUIRE(cv::imwrite(image, shirt_image_bgr()));
+  REQUIRE(cv::imwrite(image, deepvis::test::drawn_shirt_image()));
   const std::vector<std::string> convs = conv_layers();
   REQUIRE(!convs.empty());
   const std::string layer = convs.front();
@@ -232,7 +223,7 @@ TEST_CASE("gui: live activations of the first convolution match the CLI's forwar
 TEST_CASE("gui: a layer whose channels do not fill the grid shows one tile per channel and empty cells") {
   TempDir dir;
   const std::string image = dir.path("shirt.png");
-  REQUIRE(cv::imwrite(image, shirt_image_bgr()));
+  REQUIRE(cv::imwrite(image, deepvis::test::drawn_shirt_image()));
   const std::vector<std::string> convs = conv_layers();
   REQUIRE(convs.size() >= 2);
   const Tensor act = cli_activations(image, convs[1], dir);

@@ -32,3 +32,15 @@ cv::Rect find_colour(const cv::Mat& image_bgr, const cv::Vec3b& bgr, int toleran
 }
 
 }  // namespace deepvis::test
+
+namespace deepvis::test {
+
+cv::Mat drawn_shirt_image() {
+  cv::Mat img(112, 112, CV_8UC3, cv::Scalar(0, 0, 0));
+  cv::rectangle(img, cv::Point(36, 24), cv::Point(76, 100), cv::Scalar(220, 220, 220), cv::FILLED);
+  cv::rectangle(img, cv::Point(14, 24), cv::Point(98, 50), cv::Scalar(200, 200, 200), cv::FILLED);
+  cv::circle(img, cv::Point(56, 24), 10, cv::Scalar(0, 0, 0), cv::FILLED);
+  return img;
+}
+
+}  // namespace deepvis::test

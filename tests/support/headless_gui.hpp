@@ -21,3 +21,10 @@ ScreenshotRun run_gui_screenshot(const std::vector<std::string>& extra_args, con
 cv::Rect find_colour(const cv::Mat& image_bgr, const cv::Vec3b& bgr, int tolerance);
 
 }  // namespace deepvis::test
+
+namespace deepvis::test {
+
+// A drawn T-shirt in grays, light on black like Fashion-MNIST's images (gray, so RGB and BGR orders agree).
+cv::Mat drawn_shirt_image();
+
+}  // namespace deepvis::test
