@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
 
   const std::vector<Subcommand> subcommands = {
       add_info_command(cli),   add_forward_command(cli),  add_backward_command(cli), add_bench_command(cli),
-      add_models_command(cli), add_optimize_command(cli), add_render_command(cli)};
+      add_models_command(cli), add_optimize_command(cli), add_render_command(cli),   add_record_command(cli)};
 
   try {
     cli.parse(argc, argv);

@@ -21,5 +21,6 @@ Subcommand add_bench_command(CLI::App& parent);
 Subcommand add_models_command(CLI::App& parent);
 Subcommand add_optimize_command(CLI::App& parent);
 Subcommand add_render_command(CLI::App& parent);
+Subcommand add_record_command(CLI::App& parent);
 
 }  // namespace deepvis::app

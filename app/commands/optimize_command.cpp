@@ -1,17 +1,26 @@
+#include "app/ascent/layer_gallery.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/model_session.hpp"
 #include "app/commands/unit_spec.hpp"
+#include "app/record/video_recorder.hpp"
 #include "compute/io/npy.hpp"
 #include "compute/vis/ascent.hpp"
 #include "compute/vis/ascent_report.hpp"
+
+#ifdef DEEPVIS_HAVE_CUDA
+#include "compute/cuda/device_ascent.hpp"
+#endif
 
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -31,7 +40,13 @@ struct OptimizeFlags {
   std::string start_at = "mean_plus_rand";
   std::string out;
   int snapshot_every = 0;
+  std::string video;  // the progress as a video, one frame per --video-every steps
+  int video_every = 1;
+  double video_fps = 30.0;
   bool progress = false;
+  bool all_units = false;  // every channel of the layer (as --units all)
+  std::string gallery;     // an HTML gallery folder: the units run in batches of gallery_batch
+  int gallery_batch = 8;
   std::vector<std::pair<CLI::Option*, std::function<void(vis::AscentParams&)>>> overrides;
   CLI::Option* diversity_weight = nullptr;  // options whose presence alone can contradict others
   CLI::Option* beta1 = nullptr;
@@ -102,20 +117,83 @@ std::vector<int64_t> parse_units(const std::string& spec, int64_t channels) {
   return units;
 }
 
-void progress_line(const vis::AscentRun& run, double seconds) {
-  const int done = run.iteration();
-  const int total = run.params().max_iter;
+void progress_line(int done, int total, double best_obj, double seconds) {
   const int width = 30;
   const int filled = total > 0 ? done * width / total : width;
   const double rate = seconds > 0 ? done / seconds : 0.0;
   const double eta = rate > 0 ? (total - done) / rate : 0.0;
   std::fprintf(stderr, "\r[%.*s%*s] %d/%d  %.1f it/s  ETA %.0fs  best %.4g ", filled, "##############################",
-               width - filled, "", done, total, rate, eta, run.record(0).best_obj);
+               width - filled, "", done, total, rate, eta, best_obj);
   std::fflush(stderr);
 }
 
+void progress_line(const vis::AscentRun& run, double seconds) {
+  progress_line(run.iteration(), run.params().max_iter, run.record(0).best_obj, seconds);
+}
+
+// The files and the summary, the same whichever loop ran.
+int report_results(const OptimizeFlags& f, const vis::AscentParams& params, const vis::PixelSpace& space, bool bgr,
+                   int units, int iterations, double seconds, const std::string& loop,
+                   const std::function<std::string(int)>& element_prefix,
+                   const std::function<const vis::UnitRecord&(int)>& record_of) {
+  nlohmann::json summary = nlohmann::json::array();
+  const nlohmann::json extra = {{"model", f.model.model}, {"seconds", seconds}, {"loop", loop}};
+  for (int k = 0; k < units; ++k) {
+    const vis::UnitRecord& r = record_of(k);
+    const auto paths = vis::write_unit_outputs(element_prefix(k), params, space, r, bgr, units > 1, extra);
+    summary.push_back({{"unit", r.unit},
+                       {"best_obj", r.best_obj},
+                       {"meta_result", r.meta_result()},
+                       {"failure", r.failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.failure)},
+                       {"files", paths}});
+    if (!f.model.json) {
+      std::printf("unit %lld: %s, best obj %.5g at ii %d%s%s -> %s\n", static_cast<long long>(r.unit),
+                  r.meta_result().c_str(), r.best_obj, r.best_ii,
+                  r.failure.empty() ? "" : "; stopped: ", r.failure.c_str(), paths[0].c_str());
+    }
+  }
+  if (f.model.json) {
+    std::printf("%s\n", nlohmann::json{{"units", summary}, {"seconds", seconds}, {"loop", loop}}.dump(1).c_str());
+  } else {
+    std::printf("%d iterations x %d units in %.2f s (%.1f it/s) on the %s\n", iterations, units, seconds,
+                iterations / std::max(seconds, 1e-9), loop.c_str());
+  }
+  return kExitOk;
+}
+
+#ifdef DEEPVIS_HAVE_CUDA
+// The whole loop on the GPU (compute/cuda/device_ascent.hpp): steps replayed as a CUDA graph, records read back
+// every 50 steps for the progress line and at the end.
+int run_on_device(const OptimizeFlags& f, Net& net, const vis::AscentParams& params, const vis::PixelSpace& space,
+                  bool bgr, const Tensor* start, bool show_progress,
+                  const std::function<std::string(int)>& element_prefix) {
+  std::unique_ptr<cuda::DeviceAscentRun> run;
+  try {
+    run = std::make_unique<cuda::DeviceAscentRun>(net, params, space, start);
+  } catch (const Error& e) {
+    throw CommandError(kExitUsage, e.what());
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  while (!run->finished()) {
+    run->run(50);
+    if (show_progress) progress_line(run->iteration(), params.max_iter, run->record(0).best_obj, elapsed());
+  }
+  const double seconds = elapsed();
+  if (show_progress) std::fputc('\n', stderr);
+  return report_results(f, run->params(), space, bgr, run->units(), run->iteration(), seconds,
+                        "gpu (" + run->launch_note() + ")", element_prefix,
+                        [&](int k) -> const vis::UnitRecord& { return run->record(k); });
+}
+#endif
+
 int run_optimize(OptimizeFlags& f) {
+  if (f.all_units && (!f.unit.empty() || !f.units.empty())) {
+    throw CommandError(kExitUsage, "--all-units excludes --unit and --units");
+  }
+  if (f.all_units) f.units = "all";
   if (f.unit.empty() == f.units.empty()) throw CommandError(kExitUsage, "give exactly one of --unit and --units");
+  if (f.out.empty() && f.gallery.empty()) throw CommandError(kExitUsage, "give --out PREFIX (or --gallery DIR)");
   vis::AscentParams params;
   try {
     if (f.preset != 0) params = vis::preset(f.preset);
@@ -151,13 +229,16 @@ int run_optimize(OptimizeFlags& f) {
   Tensor start;
   if (params.start_at == vis::StartAt::Image) start = load_input(params.start_image, f.model, session);
   const vis::PixelSpace space = vis::pixel_space(session.preprocess, session.net->input_dims().at(1));
-
-  std::unique_ptr<vis::AscentRun> run;
-  try {
-    run = std::make_unique<vis::AscentRun>(*session.net, params, space, start.empty() ? nullptr : &start);
-  } catch (const Error& e) {
-    throw CommandError(kExitUsage, e.what());
+  if (!f.gallery.empty()) {  // batches of --gallery-batch units; bad params exit 2, a failed write exits 1
+    if (const std::string bad = vis::validate(params); !bad.empty()) throw CommandError(kExitUsage, bad);
+    if (params.objective == vis::ObjectiveKind::Diversity) {
+      throw CommandError(kExitUsage, "--gallery runs units independently; --objective diversity needs --out");
+    }
+    return run_gallery_command(*session.net, space, std::filesystem::path(f.model.model).stem().string(), params,
+                               params.push_units, f.gallery_batch, f.gallery, f.progress || isatty(STDERR_FILENO),
+                               f.model.json, start.empty() ? nullptr : &start);
   }
+
   // The same unit twice (diversity's usual use: several images of one channel) names files by batch element too.
   const bool repeated =
       std::set<int64_t>(params.push_units.begin(), params.push_units.end()).size() < params.push_units.size();
@@ -167,11 +248,48 @@ int run_optimize(OptimizeFlags& f) {
     std::snprintf(tag, sizeof tag, "_elem%02d", k);
     return f.out + tag;
   };
+#ifdef DEEPVIS_HAVE_CUDA
+  // On the GPU the paper's loop runs there whole; what it does not run (Lucid options, video or snapshots of every
+  // step) steps on the host with the net on the GPU.
+  if (session.net->backend().device() == Device::Cuda) {
+    std::string why = cuda::DeviceAscentRun::unsupported(params);
+    if (why.empty() && (!f.video.empty() || f.snapshot_every > 0)) why = "--video or --snapshot-every";
+    if (why.empty()) {
+      return run_on_device(f, *session.net, params, space, session.preprocess.bgr, start.empty() ? nullptr : &start,
+                           f.progress || isatty(STDERR_FILENO), element_prefix);
+    }
+    std::fprintf(stderr, "optimize: the GPU loop does not run %s: stepping on the host, the net on the GPU\n",
+                 why.c_str());
+  }
+#endif
+  std::unique_ptr<vis::AscentRun> run;
+  try {
+    run = std::make_unique<vis::AscentRun>(*session.net, params, space, start.empty() ? nullptr : &start);
+  } catch (const Error& e) {
+    throw CommandError(kExitUsage, e.what());
+  }
+  // The video shows the first batch element, as its snapshots would be saved; one frame per --video-every steps.
+  std::unique_ptr<VideoRecorder> video;
+  if (!f.video.empty()) {
+    if (f.video_every < 1) throw CommandError(kExitUsage, "--video-every must be at least 1");
+    video = std::make_unique<VideoRecorder>(f.video, static_cast<int>(run->x().dim(3)),
+                                            static_cast<int>(run->x().dim(2)), f.video_fps);
+    std::fprintf(stderr, "optimize: video %s, %s\n", video->path().c_str(), video->codec_name().c_str());
+  }
+  auto video_frame = [&] {
+    const int64_t per_unit = run->x().numel() / run->units();
+    const Tensor x0({run->x().dim(1), run->x().dim(2), run->x().dim(3)},
+                    std::vector<float>(run->x().data(), run->x().data() + per_unit));
+    cv::Mat image = vis::display_xpm(x0, space, session.preprocess.bgr);
+    if (image.channels() == 1) cv::cvtColor(image, image, cv::COLOR_GRAY2BGR);
+    if (!video->push_waiting(std::move(image))) throw Error("video stopped: " + video->message());
+  };
   const bool show_progress = f.progress || isatty(STDERR_FILENO);
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   double last_draw = -1.0;
   while (run->step()) {
+    if (video && run->iteration() % f.video_every == 0) video_frame();
     if (f.snapshot_every > 0 && run->iteration() % f.snapshot_every == 0) {
       for (int k = 0; k < run->units(); ++k) {
         char name[64];
@@ -193,31 +311,15 @@ int run_optimize(OptimizeFlags& f) {
     progress_line(*run, seconds);
     std::fputc('\n', stderr);
   }
+  if (video) {
+    const uint64_t frames = video->stop();
+    if (!video->message().empty()) throw Error(video->message());
+    std::fprintf(stderr, "optimize: wrote %llu video frames to %s\n", static_cast<unsigned long long>(frames),
+                 video->path().c_str());
+  }
 
-  nlohmann::json summary = nlohmann::json::array();
-  const nlohmann::json extra = {{"model", f.model.model}, {"seconds", seconds}};
-  for (int k = 0; k < run->units(); ++k) {
-    const auto paths =
-        vis::write_unit_outputs(element_prefix(k), *run, k, session.preprocess.bgr, run->units() > 1, extra);
-    const vis::UnitRecord& r = run->record(k);
-    summary.push_back({{"unit", r.unit},
-                       {"best_obj", r.best_obj},
-                       {"meta_result", r.meta_result()},
-                       {"failure", r.failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.failure)},
-                       {"files", paths}});
-    if (!f.model.json) {
-      std::printf("unit %lld: %s, best obj %.5g at ii %d%s%s -> %s\n", static_cast<long long>(r.unit),
-                  r.meta_result().c_str(), r.best_obj, r.best_ii,
-                  r.failure.empty() ? "" : "; stopped: ", r.failure.c_str(), paths[0].c_str());
-    }
-  }
-  if (f.model.json) {
-    std::printf("%s\n", nlohmann::json{{"units", summary}, {"seconds", seconds}}.dump(1).c_str());
-  } else {
-    std::printf("%d iterations x %d units in %.2f s (%.1f it/s)\n", run->iteration(), run->units(), seconds,
-                run->iteration() / std::max(seconds, 1e-9));
-  }
-  return kExitOk;
+  return report_results(f, params, space, session.preprocess.bgr, run->units(), run->iteration(), seconds, "host",
+                        element_prefix, [&](int k) -> const vis::UnitRecord& { return run->record(k); });
 }
 
 template <class T>
@@ -274,9 +376,17 @@ Subcommand add_optimize_command(CLI::App& parent) {
   auto* units = cmd->add_option("--units", f->units, "Many units, one batch element each: 0-63, 1,5,9 or all");
   unit->excludes(units);
   cmd->add_option("--preset", f->preset, "The paper's hyperparameter set 1-4 (Table 1); flags below override it");
-  cmd->add_option("--out", f->out, "Output prefix: PREFIX_best_X.png, PREFIX_best_Xpm.png, PREFIX_info.json")
-      ->required();
+  cmd->add_option("--out", f->out, "Output prefix: PREFIX_best_X.png, PREFIX_best_Xpm.png, PREFIX_info.json");
+  cmd->add_flag("--all-units", f->all_units, "Every unit of the layer (as --units all)");
+  cmd->add_option("--gallery", f->gallery, "Write an HTML gallery DIR/index.html, gallery.json, a PNG per unit");
+  cmd->add_option("--gallery-batch", f->gallery_batch, "Units per batch with --gallery (default 8)");
   cmd->add_option("--snapshot-every", f->snapshot_every, "Also write the image every N iterations");
+  cmd->add_option("--video", f->video,
+                  "Also write the progress as a video, one frame per step (.mp4 H.264, else .avi MJPG)");
+  cmd->add_option("--video-every", f->video_every, "With --video: one frame every N steps (default 1)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--video-fps", f->video_fps, "With --video: frames per second (default 30)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--progress", f->progress, "Show the progress bar even when stderr is not a terminal");
   add_override(*cmd, *f, "--decay", &vis::AscentParams::decay, "L2 decay per step");
   add_override(*cmd, *f, "--blur-radius", &vis::AscentParams::blur_radius, "Gaussian blur sigma (pixels)");

@@ -1,14 +1,21 @@
 #pragma once
 // The GUI's plain state and the two things panels exchange with the frame loop:
 // a read-only Snapshot of what to show, and Commands asking the loop to do something.
+#include "app/ascent/ascent_command.hpp"
+#include "app/ascent/ascent_panel_state.hpp"
+#include "app/ascent/ascent_snapshot.hpp"
+#include "app/ascent/layer_gallery_job.hpp"
+#include "app/ascent/unit_image_cache.hpp"
 #include "app/capture/capture_thread.hpp"
 #include "app/engine/engine_settings.hpp"
 #include "app/engine/engine_snapshot.hpp"
+#include "app/record/recording_status.hpp"
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace deepvis::app {
 
@@ -36,6 +43,16 @@ struct AppState {
   bool show_predictions = true;
   bool show_status = true;
   bool show_help = false;
+  bool show_optimization = false;  // the live gradient-ascent panel
+  AscentPanelState optimization;   // its widgets
+  // The per-unit optimized pane (disk-cached) and the whole-layer gallery (app/ascent/unit_optimized_link.hpp).
+  bool show_unit_optimized = true;
+  bool unit_image_auto = true;  // compute the selected unit's image as soon as it is selected
+  int unit_image_preset = 4;    // the paper's preset the pane and the gallery use
+  int unit_image_iters = 200;   // instead of the preset's 500-1000, so a unit is ready in seconds
+  bool show_gallery = false;
+  int gallery_batch = 8;  // units per AscentRun
+  std::string gallery_dir = "deepvis-gallery";
   bool zoom = false;          // z: the grid panel shows the selected unit alone, enlarged
   bool overlay_unit = false;  // the unit panel draws the unit's map over what the network saw
   float overlay_alpha = 0.6f;
@@ -44,6 +61,8 @@ struct AppState {
   std::string open_path;        // text of the "Open" dialog
   std::string open_model_path;  // text of the "Open model" dialog
   std::string status_message;   // last UI-level notice, shown in the menu bar until replaced
+  bool record = false;          // R: the window is being recorded (the frame loop starts / stops it)
+  bool screenshot_pending = false;  // Ctrl+S: the next frame goes to a PNG
 
   // The selection as the user asked for it (and as sent to the engine, which reports what it applied).
   std::string model_path;
@@ -77,6 +96,16 @@ struct Snapshot {
   unsigned unit_texture = 0;
   unsigned backward_texture = 0;
   unsigned network_input_texture = 0;
+  RecordingStatus recording;  // of the window recording (R)
+  // The optimization session (app/ascent/): its newest snapshot, the texture of its image, and whether it has
+  // carried out every command sent so far.
+  std::shared_ptr<const AscentSnapshot> ascent = std::make_shared<const AscentSnapshot>();  // never null
+  unsigned ascent_texture = 0;
+  bool ascent_in_sync = true;
+  UnitImageStatus unit_image;  // the per-unit optimized pane's image or progress
+  unsigned unit_image_texture = 0;
+  LayerGalleryStatus gallery;  // the layer gallery job
+  unsigned gallery_texture = 0;
 };
 
 // Requests from panels and keys, carried out after the panels are drawn (apply_commands.hpp).
@@ -107,6 +136,15 @@ struct Commands {
   bool switch_source = false;
   bool toggle_pause = false;
   bool step_frame = false;
+  bool toggle_recording = false;  // R
+  bool screenshot = false;        // Ctrl+S
+
+  std::vector<AscentCommand> ascent;  // to the optimization session, in order
+
+  bool compute_unit_image = false;  // the per-unit pane's "Compute" (when not computing on select)
+  bool start_layer_gallery = false;
+  bool cancel_layer_gallery = false;
+  std::optional<std::string> export_gallery;  // a folder
 };
 
 }  // namespace deepvis::app

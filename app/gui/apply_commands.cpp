@@ -123,6 +123,8 @@ Effects apply_commands(const Commands& c, const EngineSnapshot& engine, AppState
     state.frozen = !state.frozen;
     fx.engine.emplace_back(SetFrozen{state.frozen});
   }
+  if (c.toggle_recording) state.record = !state.record;
+  if (c.screenshot) state.screenshot_pending = true;
   if (c.toggle_help) state.show_help = !state.show_help;
   if (c.toggle_zoom) state.zoom = !state.zoom;
   return fx;

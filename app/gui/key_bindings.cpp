@@ -35,6 +35,11 @@ const std::vector<KeyBinding>& key_bindings() {
        false,
        [](Commands& c) { c.show_open_dialog = true; }},
       {{{GLFW_KEY_M, true}}, "open a model", false, [](Commands& c) { c.show_model_dialog = true; }},
+      {{{GLFW_KEY_R}},
+       "start / stop recording the window to video",
+       false,
+       [](Commands& c) { c.toggle_recording = true; }},
+      {{{GLFW_KEY_S, true}}, "screenshot of the window (PNG)", false, [](Commands& c) { c.screenshot = true; }},
       {{{GLFW_KEY_Q, true}}, "quit", false, [](Commands& c) { c.quit = true; }},
   };
   return table;

@@ -1,3 +1,5 @@
+#include "app/ascent/ascent_frame_link.hpp"
+#include "app/ascent/unit_optimized_link.hpp"
 #include "app/capture/capture_thread.hpp"
 #include "app/capture/latest_frame_slot.hpp"
 #include "app/config_paths.hpp"
@@ -12,6 +14,7 @@
 #include "app/gui/settings_file.hpp"
 #include "app/gui/window_session.hpp"
 #include "app/panels/panels.hpp"
+#include "app/record/gui_recording.hpp"
 #include "app/sample_image.hpp"
 #include "render/framebuffer_capture.hpp"
 
@@ -94,9 +97,15 @@ int run_window(const GuiOptions& options) {
 
   // Declared after the window so they stop (and release their textures) before it closes.
   GuiTextures textures;
+  WindowRecorder recorder;  // R: the window to video; finalized before the window's GL context goes
   LatestFrameSlot frames;
   EngineThread engine(frames);
   CaptureThread capture(frames);
+  AscentFrameLink ascent;  // live gradient ascent on a thread and a Net of its own
+  // The per-unit optimized pane and the layer gallery. Scripted runs neither read nor write the disk cache, and
+  // start with the pane closed so their screenshots and timing stay as they were.
+  UnitOptimizedLink unit_optimized(scripted ? std::string() : default_unit_cache_dir());
+  if (scripted) state.show_unit_optimized = false;
   // One batch, so the engine's first snapshot with the model already has the layer and unit asked for.
   engine.post_all(engine_commands_for(state));
   if (state.input_path.empty()) {
@@ -138,6 +147,9 @@ int run_window(const GuiOptions& options) {
     snapshot.unit_texture = textures.unit();
     snapshot.backward_texture = textures.backward();
     snapshot.network_input_texture = textures.network_input();
+    snapshot.recording = recorder.status();
+    ascent.begin_frame(state, snapshot);
+    unit_optimized.begin_frame(results, state, snapshot);
 
     if (!ready) {
       ready = settled(results, snapshot.capture, engine_posted, capture_posted);
@@ -161,8 +173,17 @@ int run_window(const GuiOptions& options) {
     draw_model_dialog(snapshot, state, commands);
     draw_help_overlay(snapshot, state, commands);
     draw_about_window(snapshot, state, commands);
+    draw_optimization_panel(snapshot, state, commands);
+    draw_unit_optimized_panel(snapshot, state, commands);
+    draw_layer_gallery_panel(snapshot, state, commands);
     state.relayout = false;
     session.render();
+    {
+      int w = 0;
+      int h = 0;
+      session.framebuffer_size(w, h);
+      update_window_recording(recorder, state, w, h);
+    }
 
     const bool last_frame = scripted && ready && ++counted >= options.frames;
     if (last_frame && !options.screenshot.empty()) {
@@ -177,10 +198,16 @@ int run_window(const GuiOptions& options) {
     const Effects effects = apply_commands(commands, results, state);
     for (const EngineCommand& command : effects.engine) engine.post(command);
     for (const CaptureCommand& command : effects.capture) capture.post(command);
+    ascent.end_frame(commands);
+    unit_optimized.end_frame(commands, results, state);
     if (effects.quit || last_frame) break;
     // While a scripted run waits for the engine, leave it the cores instead of redrawing as fast as possible.
     if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+
+  // Quit (window closed, Ctrl+Q, end of a scripted run) finalizes a recording still running.
+  const std::string recorded = recorder.stop();
+  if (!recorded.empty()) std::fprintf(stderr, "deepvis: %s\n", recorded.c_str());
 
   if (!scripted) {
     const std::string path = settings_path();

@@ -24,6 +24,10 @@ void draw_menu_bar(const Snapshot& snapshot, AppState& state, Commands& commands
       ImGui::MenuItem("Selected unit", nullptr, &state.show_unit);
       ImGui::MenuItem("Backward", nullptr, &state.show_backward);
       ImGui::MenuItem("Top-5", nullptr, &state.show_predictions);
+      ImGui::MenuItem("Optimization (what the unit wants)", nullptr, &state.show_optimization);
+      ImGui::MenuItem("Unit: optimized image (cached)", nullptr, &state.show_unit_optimized);
+      ImGui::MenuItem("Layer gallery", nullptr, &state.show_gallery);
+      if (ImGui::MenuItem("Optimize every unit of this layer")) commands.start_layer_gallery = true;
     }
     ImGui::MenuItem("Status bar", nullptr, &state.show_status);
     if (ImGui::MenuItem("Freeze input", "F", state.frozen)) commands.toggle_freeze = true;

@@ -16,5 +16,8 @@ void draw_backward_panel(const Snapshot& snapshot, AppState& state, Commands& co
 void draw_predictions(const Snapshot& snapshot, AppState& state, Commands& commands);
 void draw_status_bar(const Snapshot& snapshot, AppState& state, Commands& commands);
 void draw_help_overlay(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_optimization_panel(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_unit_optimized_panel(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_layer_gallery_panel(const Snapshot& snapshot, AppState& state, Commands& commands);
 
 }  // namespace deepvis::app

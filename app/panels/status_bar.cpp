@@ -50,6 +50,13 @@ void draw_status_bar(const Snapshot& snapshot, AppState& state, Commands& /*comm
       ImGui::SameLine();
       ImGui::Text("| %llu dropped", static_cast<unsigned long long>(snapshot.frames_dropped));
     }
+    if (snapshot.recording.active) {
+      const RecordingStatus& r = snapshot.recording;
+      ImGui::SameLine();
+      ImGui::TextColored(ImVec4(1.0f, 0.3f, 0.3f, 1.0f), "| REC %s %s, %llu frames, %llu dropped", r.file.c_str(),
+                         r.codec.c_str(), static_cast<unsigned long long>(r.frames),
+                         static_cast<unsigned long long>(r.dropped));
+    }
     const std::string error = last_error(snapshot);
     if (!error.empty()) {
       ImGui::SameLine();

@@ -15,6 +15,10 @@ __global__ void add_into_kernel(float* dst, const float* src, int64_t count) {
   DEEPVIS_FOR_EACH_INDEX(i, count) dst[i] += src[i];
 }
 
+__global__ void add_channel_bias_kernel(float* y, const float* bias, int64_t count, int64_t channels, int64_t inner) {
+  DEEPVIS_FOR_EACH_INDEX(i, count) y[i] += bias[(i / inner) % channels];
+}
+
 __global__ void pad_planes_kernel(const float* x, float* padded, PlanePadding g, float value) {
   const int64_t count = static_cast<int64_t>(g.planes) * g.padded_h * g.padded_w;
   DEEPVIS_FOR_EACH_INDEX(i, count) {
@@ -52,6 +56,14 @@ void add_into_async(float* dst, const float* src, int64_t count, cudaStream_t st
   if (count <= 0) return;
   add_into_kernel<<<grid_for(count), kBlock, 0, stream>>>(dst, src, count);
   check_launch("add_into_kernel", where);
+}
+
+void add_channel_bias_async(float* y, const float* bias, int64_t outer, int64_t channels, int64_t inner,
+                            cudaStream_t stream, const std::string& where) {
+  const int64_t count = outer * channels * inner;
+  if (count <= 0) return;
+  add_channel_bias_kernel<<<grid_for(count), kBlock, 0, stream>>>(y, bias, count, channels, inner);
+  check_launch("add_channel_bias_kernel", where);
 }
 
 void pad_planes_async(const float* x, float* padded, const PlanePadding& geometry, float value, cudaStream_t stream,

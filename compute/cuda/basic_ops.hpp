@@ -10,6 +10,10 @@ namespace deepvis::cuda {
 
 void fill_async(float* data, int64_t count, float value, cudaStream_t stream, const std::string& where);
 void add_into_async(float* dst, const float* src, int64_t count, cudaStream_t stream, const std::string& where);
+// y[n, c, i] += bias[c] over (outer, channels, inner): a convolution's or Gemm's bias. (cuDNN 9 runs the legacy
+// cudnnAddTensor through its graph engine, at ~0.1 ms of host work per call: far more than this kernel.)
+void add_channel_bias_async(float* y, const float* bias, int64_t outer, int64_t channels, int64_t inner,
+                            cudaStream_t stream, const std::string& where);
 
 // The NCHW geometry of an explicit pad: `planes` planes of h x w inside padded planes of padded_h x padded_w,
 // offset by (top, left).

@@ -1,5 +1,5 @@
-// CUDA Conv on cuDNN: convolution forward (plus the bias with cudnnAddTensor) and backward-data, with descriptors
-// built and algorithms chosen once per kernel (cuDNN's heuristics, cudnnGet*Algorithm_v7). The scratch comes from
+// CUDA Conv on cuDNN: convolution forward (plus the bias, our own kernel) and backward-data, with descriptors
+// built and algorithms chosen once per shape (measured with cudnnFind*, cached for the process). The scratch comes from
 // the context's shared workspace, reserved here. cuDNN pads symmetrically: unequal ONNX pads are applied by
 // copying x into a zero-padded buffer first (conv_padding.hpp), and backward crops the padded gradient back.
 // Exact fp32 by default: only FMA-math algorithms are accepted unless TF32 is switched on (CudaOptions).
@@ -12,6 +12,10 @@
 #include "compute/cuda/kernels.hpp"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace deepvis::cuda {
@@ -40,6 +44,9 @@ class ConvKernel final : public Kernel {
     const auto& p = spec.node.params_as<ConvParams>();
     const Dims& x = spec.input_dims.at(0);
     const Dims& w = spec.input_dims.at(1);
+    params_ = p;
+    w_dims_ = w;
+    y_dims_ = spec.output_dims;
     const Dims& y = spec.output_dims;
     if (x.size() != 4 || w.size() != 4 || y.size() != 4) {
       throw Error(where_ + ": the CUDA Conv needs 4-D input, weights and output");
@@ -75,7 +82,6 @@ class ConvKernel final : public Kernel {
       throw Error(where_ + ": cuDNN computes output " + to_string(Dims{n, c, h, wd}) + " but the graph says " +
                   to_string(y));
     }
-    if (has_bias_) set_nchw(b_desc_, {1, w[0], 1, 1}, where_);
     if (padding_.explicit_pad) {
       geometry_.planes = checked_int(x[0] * x[1], where_);
       geometry_.h = checked_int(x[2], where_);
@@ -104,8 +110,8 @@ class ConvKernel final : public Kernel {
                        args.inputs[1]->data(), fwd_conv_.get(), fwd_algo_, ctx_.workspace(), fwd_workspace_, &zero,
                        y_desc_.get(), args.output->data());
     if (has_bias_) {
-      DEEPVIS_CUDNN_CALL(where_, cudnnAddTensor, ctx_.cudnn(), &one, b_desc_.get(), args.inputs[2]->data(), &one,
-                         y_desc_.get(), args.output->data());
+      add_channel_bias_async(args.output->data(), args.inputs[2]->data(), y_dims_[0], y_dims_[1],
+                             y_dims_[2] * y_dims_[3], ctx_.stream(), where_);
     }
   }
 
@@ -128,49 +134,116 @@ class ConvKernel final : public Kernel {
   }
 
  private:
-  // The heuristics' fastest algorithm that is exact enough and fits the workspace limit; implicit GEMM else.
+  // The fastest algorithm cuDNN measures for this shape (cudnnFind, once per shape per process: the result is
+  // cached), among those exact enough and within the workspace limit; DEEPVIS_CUDNN_HEURISTIC=1 takes cuDNN's
+  // heuristics instead of measuring. Exact fp32 excludes the FFT and Winograd algorithms: their transforms lose
+  // digits (a 13-layer VGG's input gradient drifted by 6% from the CPU's with them); TF32 allows every algorithm.
   void choose_forward(bool tf32) {
-    int capacity = 0;
-    DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionForwardAlgorithmMaxCount, ctx_.cudnn(), &capacity);
-    std::vector<cudnnConvolutionFwdAlgoPerf_t> perf(static_cast<std::size_t>(std::max(capacity, 1)));
-    int returned = 0;
-    DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionForwardAlgorithm_v7, ctx_.cudnn(), x_desc_.get(), w_desc_.get(),
-                       fwd_conv_.get(), y_desc_.get(), static_cast<int>(perf.size()), &returned, perf.data());
-    const std::size_t limit = workspace_limit();
-    fwd_algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
-    for (int i = 0; i < returned; ++i) {
-      const cudnnConvolutionFwdAlgoPerf_t& r = perf[static_cast<std::size_t>(i)];
-      if (r.status == CUDNN_STATUS_SUCCESS && r.memory <= limit && math_allowed(r.mathType, tf32)) {
-        fwd_algo_ = r.algo;
-        if (tf32) DEEPVIS_CUDNN_CALL(where_, cudnnSetConvolutionMathType, fwd_conv_.get(), r.mathType);
-        break;
+    const std::string key = shape_key('f', tf32);
+    if (!cached_choice(key, fwd_algo_, fwd_math_)) {
+      int capacity = 0;
+      DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionForwardAlgorithmMaxCount, ctx_.cudnn(), &capacity);
+      std::vector<cudnnConvolutionFwdAlgoPerf_t> perf(static_cast<std::size_t>(std::max(capacity, 1)));
+      int returned = 0;
+      if (env_flag("DEEPVIS_CUDNN_HEURISTIC")) {
+        DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionForwardAlgorithm_v7, ctx_.cudnn(), x_desc_.get(), w_desc_.get(),
+                           fwd_conv_.get(), y_desc_.get(), static_cast<int>(perf.size()), &returned, perf.data());
+      } else {
+        DEEPVIS_CUDNN_CALL(where_, cudnnFindConvolutionForwardAlgorithm, ctx_.cudnn(), x_desc_.get(), w_desc_.get(),
+                           fwd_conv_.get(), y_desc_.get(), static_cast<int>(perf.size()), &returned, perf.data());
       }
+      const std::size_t limit = workspace_limit();
+      fwd_algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+      fwd_math_ = CUDNN_FMA_MATH;
+      for (int i = 0; i < returned; ++i) {
+        const cudnnConvolutionFwdAlgoPerf_t& r = perf[static_cast<std::size_t>(i)];
+        const bool exact =
+            r.algo != CUDNN_CONVOLUTION_FWD_ALGO_FFT && r.algo != CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING &&
+            r.algo != CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD && r.algo != CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED;
+        if (r.status == CUDNN_STATUS_SUCCESS && r.memory <= limit && math_allowed(r.mathType, tf32) &&
+            (tf32 || exact)) {
+          fwd_algo_ = r.algo;
+          fwd_math_ = r.mathType;
+          break;
+        }
+      }
+      remember_choice(key, fwd_algo_, fwd_math_);
     }
+    if (tf32) DEEPVIS_CUDNN_CALL(where_, cudnnSetConvolutionMathType, fwd_conv_.get(), fwd_math_);
     DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionForwardWorkspaceSize, ctx_.cudnn(), x_desc_.get(), w_desc_.get(),
                        fwd_conv_.get(), y_desc_.get(), fwd_algo_, &fwd_workspace_);
     ctx_.reserve_workspace(fwd_workspace_, where_);
   }
 
   void choose_backward(bool tf32) {
-    int capacity = 0;
-    DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionBackwardDataAlgorithmMaxCount, ctx_.cudnn(), &capacity);
-    std::vector<cudnnConvolutionBwdDataAlgoPerf_t> perf(static_cast<std::size_t>(std::max(capacity, 1)));
-    int returned = 0;
-    DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionBackwardDataAlgorithm_v7, ctx_.cudnn(), w_desc_.get(), y_desc_.get(),
-                       bwd_conv_.get(), x_desc_.get(), static_cast<int>(perf.size()), &returned, perf.data());
-    const std::size_t limit = workspace_limit();
-    bwd_algo_ = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
-    for (int i = 0; i < returned; ++i) {
-      const cudnnConvolutionBwdDataAlgoPerf_t& r = perf[static_cast<std::size_t>(i)];
-      if (r.status == CUDNN_STATUS_SUCCESS && r.memory <= limit && math_allowed(r.mathType, tf32)) {
-        bwd_algo_ = r.algo;
-        if (tf32) DEEPVIS_CUDNN_CALL(where_, cudnnSetConvolutionMathType, bwd_conv_.get(), r.mathType);
-        break;
+    const std::string key = shape_key('b', tf32);
+    if (!cached_choice(key, bwd_algo_, bwd_math_)) {
+      int capacity = 0;
+      DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionBackwardDataAlgorithmMaxCount, ctx_.cudnn(), &capacity);
+      std::vector<cudnnConvolutionBwdDataAlgoPerf_t> perf(static_cast<std::size_t>(std::max(capacity, 1)));
+      int returned = 0;
+      if (env_flag("DEEPVIS_CUDNN_HEURISTIC")) {
+        DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionBackwardDataAlgorithm_v7, ctx_.cudnn(), w_desc_.get(),
+                           y_desc_.get(), bwd_conv_.get(), x_desc_.get(), static_cast<int>(perf.size()), &returned,
+                           perf.data());
+      } else {
+        DEEPVIS_CUDNN_CALL(where_, cudnnFindConvolutionBackwardDataAlgorithm, ctx_.cudnn(), w_desc_.get(),
+                           y_desc_.get(), bwd_conv_.get(), x_desc_.get(), static_cast<int>(perf.size()), &returned,
+                           perf.data());
       }
+      const std::size_t limit = workspace_limit();
+      bwd_algo_ = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
+      bwd_math_ = CUDNN_FMA_MATH;
+      for (int i = 0; i < returned; ++i) {
+        const cudnnConvolutionBwdDataAlgoPerf_t& r = perf[static_cast<std::size_t>(i)];
+        const bool exact = r.algo == CUDNN_CONVOLUTION_BWD_DATA_ALGO_0 || r.algo == CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
+        if (r.status == CUDNN_STATUS_SUCCESS && r.memory <= limit && math_allowed(r.mathType, tf32) &&
+            (tf32 || exact)) {
+          bwd_algo_ = r.algo;
+          bwd_math_ = r.mathType;
+          break;
+        }
+      }
+      remember_choice(key, bwd_algo_, bwd_math_);
     }
+    if (tf32) DEEPVIS_CUDNN_CALL(where_, cudnnSetConvolutionMathType, bwd_conv_.get(), bwd_math_);
     DEEPVIS_CUDNN_CALL(where_, cudnnGetConvolutionBackwardDataWorkspaceSize, ctx_.cudnn(), w_desc_.get(), y_desc_.get(),
                        bwd_conv_.get(), x_desc_.get(), bwd_algo_, &bwd_workspace_);
     ctx_.reserve_workspace(bwd_workspace_, where_);
+  }
+
+  // Everything the algorithm choice depends on: direction, math, shapes, pads, strides, dilations, groups.
+  std::string shape_key(char direction, bool tf32) const {
+    std::string key(1, direction);
+    key += tf32 ? "t" : "f";
+    for (int64_t v : padding_.conv_input) key += " " + std::to_string(v);
+    for (int64_t v : w_dims_) key += " " + std::to_string(v);
+    for (int64_t v : {padding_.pad_h, padding_.pad_w}) key += " " + std::to_string(v);
+    for (int64_t v : params_.strides) key += " s" + std::to_string(v);
+    for (int64_t v : params_.dilations) key += " d" + std::to_string(v);
+    return key + " g" + std::to_string(params_.group);
+  }
+
+  template <class Algo>
+  static bool cached_choice(const std::string& key, Algo& algo, cudnnMathType_t& math) {
+    std::lock_guard<std::mutex> lock(choice_mutex());
+    const auto it = choices().find(key);
+    if (it == choices().end()) return false;
+    algo = static_cast<Algo>(it->second.first);
+    math = it->second.second;
+    return true;
+  }
+  static void remember_choice(const std::string& key, int algo, cudnnMathType_t math) {
+    std::lock_guard<std::mutex> lock(choice_mutex());
+    choices()[key] = {algo, math};
+  }
+  static std::map<std::string, std::pair<int, cudnnMathType_t>>& choices() {
+    static std::map<std::string, std::pair<int, cudnnMathType_t>> table;
+    return table;
+  }
+  static std::mutex& choice_mutex() {
+    static std::mutex m;
+    return m;
   }
 
   std::string where_;
@@ -180,12 +253,15 @@ class ConvKernel final : public Kernel {
   std::shared_ptr<void> padded_memory_;  // explicit pads: x padded (forward), the padded gradient (backward)
   float* padded_ = nullptr;
   bool has_bias_ = false, has_backward_ = false;
-  TensorDescriptor x_desc_, y_desc_, b_desc_;
+  TensorDescriptor x_desc_, y_desc_;
   FilterDescriptor w_desc_;
   ConvolutionDescriptor fwd_conv_, bwd_conv_;  // two, so each direction keeps its algorithm's math type
   cudnnConvolutionFwdAlgo_t fwd_algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   cudnnConvolutionBwdDataAlgo_t bwd_algo_ = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
+  cudnnMathType_t fwd_math_ = CUDNN_FMA_MATH, bwd_math_ = CUDNN_FMA_MATH;
   std::size_t fwd_workspace_ = 0, bwd_workspace_ = 0;
+  ConvParams params_;
+  Dims w_dims_, y_dims_;
 };
 
 }  // namespace

@@ -1,13 +1,14 @@
-// CUDA data movement: Concat, Flatten, Reshape, Pad (constant mode). Concat is one strided 2-D copy per input
-// (cudaMemcpy2DAsync: a contiguous block of the input per outer index), Flatten/Reshape one copy, Pad one thread
-// per element. Backward moves the gradient back the same way: Concat splits it, Pad crops it (zero for input
-// elements that a negative pad cropped away).
+// CUDA data movement: Concat, Flatten, Reshape, Pad (constant mode). Concat is one launch for up to
+// kConcatBatch inputs (one grid row per input: DenseNet concatenates dozens of inputs per layer, and a copy call
+// per input cost more than the data), Flatten/Reshape one copy, Pad one thread per element. Backward moves the gradient
+// back the same way: Concat splits it, Pad crops it (zero for input elements that a negative pad cropped away).
 #include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/cuda_context.hpp"
 #include "compute/cuda/kernels.hpp"
 #include "compute/cuda/launch.cuh"
 #include "compute/ops/structure.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace deepvis::cuda {
@@ -15,6 +16,31 @@ namespace deepvis::cuda {
 namespace {
 
 constexpr int kMaxPadRank = 8;
+constexpr int kConcatBatch = 32;
+
+// Up to kConcatBatch inputs of one Concat launch, passed by value: the pointers change only when the plan does.
+struct ConcatTable {
+  float* part[kConcatBatch] = {};  // per input: its tensor (null: skip)
+  int64_t block[kConcatBatch] = {};
+  int64_t offset[kConcatBatch] = {};
+  int64_t outer = 0, out_block = 0;
+};
+
+// to_parts false: whole[o, offset_j + r] = part_j[o, r] (forward); true: the reverse (backward).
+__global__ void concat_kernel(ConcatTable t, float* whole, bool to_parts) {
+  const int j = static_cast<int>(blockIdx.y);
+  float* part = t.part[j];
+  if (part == nullptr) return;
+  const int64_t block = t.block[j];
+  DEEPVIS_FOR_EACH_INDEX(e, t.outer * block) {
+    const int64_t at = (e / block) * t.out_block + t.offset[j] + e % block;
+    if (to_parts) {
+      part[e] = whole[at];
+    } else {
+      whole[at] = part[e];
+    }
+  }
+}
 
 int64_t product(const Dims& dims, size_t from, size_t to) {
   int64_t p = 1;
@@ -40,27 +66,37 @@ class ConcatKernel final : public Kernel {
   }
 
   void forward(const ForwardArgs& args) override {
-    float* y = args.output->data();
-    for (size_t i = 0; i < blocks_.size(); ++i) {
-      if (blocks_[i] == 0 || outer_ == 0) continue;
-      DEEPVIS_CUDA_CALL(where_, cudaMemcpy2DAsync, y + offsets_[i], bytes(out_block_), args.inputs[i]->data(),
-                        bytes(blocks_[i]), bytes(blocks_[i]), static_cast<std::size_t>(outer_),
-                        cudaMemcpyDeviceToDevice, ctx_.stream());
-    }
+    run(args.output->data(), false, [&](size_t i) { return const_cast<float*>(args.inputs[i]->data()); });
   }
 
   void backward(const BackwardArgs& args) override {
-    const float* g = args.grad_output->data();
-    for (size_t i = 0; i < blocks_.size(); ++i) {
+    run(const_cast<float*>(args.grad_output->data()), true, [&](size_t i) {
       Tensor* grad = args.grad_inputs.at(i);
-      if (grad == nullptr || blocks_[i] == 0 || outer_ == 0) continue;
-      DEEPVIS_CUDA_CALL(where_, cudaMemcpy2DAsync, grad->data(), bytes(blocks_[i]), g + offsets_[i], bytes(out_block_),
-                        bytes(blocks_[i]), static_cast<std::size_t>(outer_), cudaMemcpyDeviceToDevice, ctx_.stream());
-    }
+      return grad ? grad->data() : nullptr;
+    });
   }
 
  private:
-  static std::size_t bytes(int64_t floats) { return static_cast<std::size_t>(floats) * sizeof(float); }
+  template <class PartOf>
+  void run(float* whole, bool to_parts, PartOf part_of) {
+    if (outer_ == 0) return;
+    for (size_t first = 0; first < blocks_.size(); first += kConcatBatch) {
+      ConcatTable t;
+      t.outer = outer_;
+      t.out_block = out_block_;
+      int64_t largest = 0;
+      const size_t count = std::min<size_t>(kConcatBatch, blocks_.size() - first);
+      for (size_t j = 0; j < count; ++j) {
+        t.part[j] = blocks_[first + j] > 0 ? part_of(first + j) : nullptr;
+        t.block[j] = std::max<int64_t>(blocks_[first + j], 1);
+        t.offset[j] = offsets_[first + j];
+        largest = std::max(largest, blocks_[first + j]);
+      }
+      const dim3 grid(static_cast<unsigned>(grid_for(outer_ * largest)), static_cast<unsigned>(count));
+      concat_kernel<<<grid, kBlock, 0, ctx_.stream()>>>(t, whole, to_parts);
+      check_launch("concat_kernel", where_);
+    }
+  }
 
   std::string where_;
   CudaContext& ctx_;

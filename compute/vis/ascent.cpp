@@ -1,6 +1,7 @@
 #include "compute/vis/ascent.hpp"
 
 #include "compute/core/error.hpp"
+#include "compute/vis/ascent_setup.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -35,35 +36,19 @@ double l2(const float* v, int64_t n) {
 AscentRun::AscentRun(Net& net, const AscentParams& params, const PixelSpace& space, const Tensor* start_image)
     : net_(net), params_(params), space_(space) {
   if (const std::string problem = validate(params_); !problem.empty()) throw Error(problem);
-  blob_ = net_.blob_id(params_.push_layer);
   const auto k_units = static_cast<int>(params_.push_units.size());
   if (net_.batch() != k_units) net_.set_batch(k_units);
-
-  const Dims& in = net_.input_dims();
-  if (in.size() != 4) throw Error("the optimizer needs an image input (N,C,H,W), the model has " + to_string(in));
-  channels_ = in[1];
-  height_ = in[2];
-  width_ = in[3];
+  const AscentTarget target = resolve_ascent_target(net_, params_);
+  blob_ = target.blob;
+  channels_ = target.channels;
+  height_ = target.height;
+  width_ = target.width;
   image_size_ = channels_ * height_ * width_;
   if (static_cast<int64_t>(space_.gain.size()) != channels_) throw Error("pixel space has the wrong channel count");
-
+  spatial_ = target.spatial;
+  pos_y_ = target.pos_y;
+  pos_x_ = target.pos_x;
   const Dims& out = net_.blob_dims(blob_);
-  spatial_ = out.size() == 4 && (out[2] > 1 || out[3] > 1);
-  for (int64_t u : params_.push_units) {
-    if (u < 0 || u >= out.at(1)) {
-      throw Error("layer '" + params_.push_layer + "' (" + to_string(out) + ") has no unit " + std::to_string(u));
-    }
-  }
-  if (spatial_) {
-    pos_y_ = params_.push_y.value_or(out[2] / 2);
-    pos_x_ = params_.push_x.value_or(out[3] / 2);
-    if (pos_y_ < 0 || pos_y_ >= out[2] || pos_x_ < 0 || pos_x_ >= out[3]) {
-      throw Error("layer '" + params_.push_layer + "' (" + to_string(out) + ") has no position " +
-                  std::to_string(pos_y_) + ":" + std::to_string(pos_x_));
-    }
-  } else if (params_.push_y && (*params_.push_y != 0 || *params_.push_x != 0)) {
-    throw Error("layer '" + params_.push_layer + "' (" + to_string(out) + ") has no spatial positions");
-  }
 
   const Dims batch_dims = {k_units, channels_, height_, width_};
   x_ = Tensor(batch_dims);
@@ -90,43 +75,7 @@ AscentRun::AscentRun(Net& net, const AscentParams& params, const PixelSpace& spa
   delta_pix_.assign(static_cast<size_t>(image_size_), 0.0f);
 
   // Every unit starts from the same point, as separate runs with one seed would.
-  std::mt19937 rng(params_.seed);
-  Tensor start({channels_, height_, width_});
-  const int64_t plane = height_ * width_;
-  switch (params_.start_at) {
-    case StartAt::MeanPlusRand: {
-      std::normal_distribution<float> noise(0.0f, 10.0f);
-      for (int64_t i = 0; i < image_size_; ++i) start.at(i) = noise(rng);
-      break;
-    }
-    case StartAt::Randu: {
-      std::uniform_real_distribution<float> u(0.0f, 255.0f);
-      for (int64_t i = 0; i < image_size_; ++i) start.at(i) = u(rng) - space_.offset[static_cast<size_t>(i / plane)];
-      break;
-    }
-    case StartAt::Image:
-      if (!start_image || start_image->numel() != image_size_) throw Error("the start image has the wrong size");
-      for (int64_t i = 0; i < image_size_; ++i) {
-        start.at(i) = start_image->at(i) / space_.gain[static_cast<size_t>(i / plane)];
-      }
-      break;
-    case StartAt::Mean: break;
-  }
-  for (int k = 0; k < k_units; ++k) std::copy(start.data(), start.data() + image_size_, x_.data() + k * image_size_);
-  // Diversity separates batch elements only once they differ (identical elements are a stationary point of the
-  // pairwise similarity), so with a random start every element after the first draws its own.
-  if (params_.objective == ObjectiveKind::Diversity &&
-      (params_.start_at == StartAt::MeanPlusRand || params_.start_at == StartAt::Randu)) {
-    std::normal_distribution<float> noise(0.0f, 10.0f);
-    std::uniform_real_distribution<float> u(0.0f, 255.0f);
-    for (int k = 1; k < k_units; ++k) {
-      float* xk = x_.data() + k * image_size_;
-      for (int64_t i = 0; i < image_size_; ++i) {
-        xk[i] = params_.start_at == StartAt::MeanPlusRand ? noise(rng)
-                                                          : u(rng) - space_.offset[static_cast<size_t>(i / plane)];
-      }
-    }
-  }
+  x_ = ascent_start_points(params_, space_, target, start_image);
   x0_ = x_.clone();
 
   records_.resize(static_cast<size_t>(k_units));
@@ -146,21 +95,8 @@ AscentRun::AscentRun(Net& net, const AscentParams& params, const PixelSpace& spa
 }
 
 void AscentRun::update_params(const AscentParams& params) {
-  AscentParams next = params;
   // What defines the run stays: target, start, and the iteration budget already reserved.
-  next.push_layer = params_.push_layer;
-  next.push_units = params_.push_units;
-  next.push_y = params_.push_y;
-  next.push_x = params_.push_x;
-  next.push_dir = params_.push_dir;
-  next.objective = params_.objective;
-  next.direction = params_.direction;
-  next.direction_file = params_.direction_file;
-  next.param = params_.param;
-  next.optimizer = params_.optimizer;
-  next.start_at = params_.start_at;
-  next.start_image = params_.start_image;
-  next.seed = params_.seed;
+  AscentParams next = keep_run_definition(params_, params);
   next.max_iter = std::min(params.max_iter, params_.max_iter);
   if (const std::string problem = validate(next); !problem.empty()) throw Error(problem);
   params_ = next;

@@ -6,6 +6,23 @@
 
 namespace deepvis::vis {
 
+AscentParams keep_run_definition(const AscentParams& current, AscentParams next) {
+  next.push_layer = current.push_layer;
+  next.push_units = current.push_units;
+  next.push_y = current.push_y;
+  next.push_x = current.push_x;
+  next.push_dir = current.push_dir;
+  next.objective = current.objective;
+  next.direction = current.direction;
+  next.direction_file = current.direction_file;
+  next.param = current.param;
+  next.optimizer = current.optimizer;
+  next.start_at = current.start_at;
+  next.start_image = current.start_image;
+  next.seed = current.seed;
+  return next;
+}
+
 AscentParams preset(int number) {
   AscentParams p;
   switch (number) {

@@ -63,6 +63,10 @@ struct AscentParams {
   bool transforms_on() const { return jitter > 0 || pad > 0 || scale_min != 1.0 || scale_max != 1.0 || rotate_deg > 0; }
 };
 
+// `next` with what defines a run taken from `current`: target, direction, objective, parameterization, optimizer,
+// start point and seed. What a live change may touch (regularizers, schedule, transforms) stays as in `next`.
+AscentParams keep_run_definition(const AscentParams& current, AscentParams next);
+
 // Table 1 of the paper. Throws deepvis::Error for a number outside 1..4.
 AscentParams preset(int number);
 

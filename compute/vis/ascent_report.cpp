@@ -108,14 +108,19 @@ void write_png(const std::string& path, const cv::Mat& image) {
 
 std::vector<std::string> write_unit_outputs(const std::string& prefix, const AscentRun& run, int k, bool bgr_channels,
                                             bool unit_in_name, const nlohmann::json& extra) {
-  const UnitRecord& r = run.record(k);
+  return write_unit_outputs(prefix, run.params(), run.space(), run.record(k), bgr_channels, unit_in_name, extra);
+}
+
+std::vector<std::string> write_unit_outputs(const std::string& prefix, const AscentParams& params,
+                                            const PixelSpace& space, const UnitRecord& r, bool bgr_channels,
+                                            bool unit_in_name, const nlohmann::json& extra) {
   char unit[32];
   std::snprintf(unit, sizeof unit, "_unit%04lld", static_cast<long long>(r.unit));
   const std::string base = prefix + (unit_in_name ? unit : "");
   const std::vector<std::string> paths = {base + "_best_X.png", base + "_best_Xpm.png", base + "_info.json"};
   write_png(paths[0], display_x(r.best_x, bgr_channels));
-  write_png(paths[1], display_xpm(r.best_x, run.space(), bgr_channels));
-  nlohmann::json info = {{"params", params_json(run.params())}, {"results", results_json(r)}};
+  write_png(paths[1], display_xpm(r.best_x, space, bgr_channels));
+  nlohmann::json info = {{"params", params_json(params)}, {"results", results_json(r)}};
   info["params"]["push_unit"] = r.unit;
   for (const auto& [key, value] : extra.items()) info[key] = value;
   const std::string tmp = paths[2] + ".part";

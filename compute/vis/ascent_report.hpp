@@ -25,5 +25,9 @@ nlohmann::json results_json(const UnitRecord& r);
 // cannot be written.
 std::vector<std::string> write_unit_outputs(const std::string& prefix, const AscentRun& run, int k, bool bgr_channels,
                                             bool unit_in_name, const nlohmann::json& extra = {});
+// The same from a record of any loop (the GPU loop's included).
+std::vector<std::string> write_unit_outputs(const std::string& prefix, const AscentParams& params,
+                                            const PixelSpace& space, const UnitRecord& record, bool bgr_channels,
+                                            bool unit_in_name, const nlohmann::json& extra = {});
 
 }  // namespace deepvis::vis

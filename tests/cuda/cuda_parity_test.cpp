@@ -11,6 +11,7 @@
 #include "compute/cuda/device_query.hpp"
 #include "compute/io/npy.hpp"
 #include "compute/onnx/onnx_import.hpp"
+#include "tests/support/gpu_support.hpp"
 #include "tests/support/op_check.hpp"
 
 #include <doctest/doctest.h>
@@ -28,21 +29,8 @@ using namespace deepvis;
 
 namespace {
 
-const std::string& gpu_problem() {
-  static const std::string problem = cuda::query_runtime().problem;
-  return problem;
-}
-
-#define DEEPVIS_REQUIRE_GPU()                             \
-  if (!gpu_problem().empty()) {                           \
-    MESSAGE("skipped: no usable GPU: " << gpu_problem()); \
-    return;                                               \
-  }
-
-std::shared_ptr<Backend> gpu() {
-  static const std::shared_ptr<Backend> backend = cuda::make_cuda_backend();
-  return backend;
-}
+using test::gpu;
+using test::source_root;
 
 constexpr std::pair<const char*, BackwardMode> kModes[] = {
     {"gradient", BackwardMode::Gradient}, {"deconv", BackwardMode::Deconv}, {"guided", BackwardMode::Guided}};
@@ -89,12 +77,6 @@ ConvParams conv(Dims kernel, Dims strides, Dims dilations, Dims begin, Dims end,
 PoolParams pool(int64_t k, int64_t s, Dims begin, Dims end, bool ceil_mode = false, bool include_pad = false,
                 int64_t dilation = 1) {
   return PoolParams{{k, k}, {s, s}, {dilation, dilation}, std::move(begin), std::move(end), ceil_mode, include_pad};
-}
-
-fs::path source_root() {
-  if (const char* env = std::getenv("DEEPVIS_SOURCE_DIR")) return env;
-  if (fs::exists(fs::path(DEEPVIS_SOURCE_DIR) / "tests/fixtures")) return DEEPVIS_SOURCE_DIR;
-  return fs::current_path();  // the GPU machine runs the tests from a copy of the checkout
 }
 
 }  // namespace

@@ -1,0 +1,31 @@
+#pragma once
+// Joins the optimization session to the GUI's frame loop, so the loop needs three lines: it owns the worker
+// (and with it the session's own Net) and the GL texture of the image. Main thread only; needs a current GL
+// context that outlives it.
+#include "app/ascent/ascent_worker.hpp"
+#include "app/gui/app_state.hpp"
+#include "render/gl_texture.hpp"
+
+#include <cstdint>
+
+namespace deepvis::app {
+
+class AscentFrameLink {
+ public:
+  AscentFrameLink() = default;
+
+  // Before the panels: loads the engine's model into the session the first time the panel is open with it (the
+  // session imports its own copy, so a model nobody optimizes costs nothing), and puts the newest snapshot and its
+  // image (uploaded when it changed) into `snapshot`.
+  void begin_frame(AppState& state, Snapshot& snapshot);
+  // After the panels: sends the panel's commands to the worker.
+  void end_frame(Commands& commands);
+
+ private:
+  AscentWorker worker_;
+  render::GlTexture texture_;
+  uint64_t uploaded_sequence_ = 0;
+  bool uploaded_x_alone_ = false;
+};
+
+}  // namespace deepvis::app

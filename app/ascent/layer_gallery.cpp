@@ -1,0 +1,273 @@
+#include "app/ascent/layer_gallery.hpp"
+
+#include "app/commands/model_session.hpp"
+#include "compute/core/error.hpp"
+#include "compute/vis/ascent_report.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace deepvis::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".part";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) {
+      std::remove(tmp.c_str());
+      throw Error("cannot write '" + path + "' (missing folder or disk full?)");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("cannot write '" + path + "'");
+}
+
+cv::Mat unit_pixels_bgr(const GalleryUnit& u, const vis::PixelSpace& space) {
+  return vis::display_xpm(u.best_x, space, space.bgr);
+}
+
+}  // namespace
+
+std::string gallery_unit_id(const std::string& model_stem, const std::string& layer, int64_t unit) {
+  return model_stem + "/" + layer + ":" + std::to_string(unit);
+}
+
+std::string gallery_png_name(const std::string& layer, int64_t unit) {
+  char tail[32];
+  std::snprintf(tail, sizeof tail, "_unit%04lld.png", static_cast<long long>(unit));
+  return safe_file_name(layer) + tail;
+}
+
+std::vector<int64_t> layer_units(const Net& net, const std::string& layer) {
+  const Dims& dims = net.blob_dims(net.blob_id(layer));
+  if (dims.size() < 2) throw Error("layer '" + layer + "' has no channels to optimize");
+  std::vector<int64_t> units(static_cast<size_t>(dims[1]));
+  for (size_t c = 0; c < units.size(); ++c) units[c] = static_cast<int64_t>(c);
+  return units;
+}
+
+LayerGallery run_layer_gallery(Net& net, const vis::PixelSpace& space, const std::string& model_stem,
+                               vis::AscentParams params, const std::vector<int64_t>& units,
+                               const LayerGalleryOptions& options, const Tensor* start_image) {
+  if (units.empty()) throw Error("the gallery has no units to optimize");
+  if (params.objective == vis::ObjectiveKind::Diversity) {
+    // Diversity couples a batch's elements; the gallery's units must each run as they would alone.
+    throw Error("the layer gallery runs units independently; the diversity objective needs --units instead");
+  }
+  const std::string layer = net.graph().blobs[static_cast<size_t>(net.blob_id(params.push_layer))].name;
+  params.push_layer = layer;
+  const int k = std::max(1, options.batch);
+  const int n = static_cast<int>(units.size());
+
+  LayerGallery gallery;
+  gallery.model_stem = model_stem;
+  gallery.layer = layer;
+  gallery.space = space;
+  gallery.batch = k;
+  params.push_units = units;
+  gallery.params = vis::params_json(params);
+
+  GalleryProgress progress;
+  progress.units_total = n;
+  progress.batches = (n + k - 1) / k;
+  progress.max_iter = params.max_iter;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  auto cancelled = [&] { return options.cancel && options.cancel->load(); };
+  const double work_total = static_cast<double>(n) * params.max_iter;
+
+  for (int b = 0; b < progress.batches; ++b) {
+    if (cancelled()) break;
+    const auto first = units.begin() + b * k;
+    params.push_units.assign(first, first + std::min(k, n - b * k));
+    vis::AscentRun run(net, params, space, start_image);
+    progress.batch = b;
+    bool stopped = false;
+    while (run.step()) {
+      progress.iteration = run.iteration();
+      progress.elapsed_s = elapsed();
+      const double done = static_cast<double>(progress.units_done) * params.max_iter +
+                          static_cast<double>(params.push_units.size()) * run.iteration();
+      progress.eta_s = done > 0 ? progress.elapsed_s * (work_total - done) / done : 0.0;
+      if (options.on_progress) options.on_progress(progress);
+      if (cancelled()) {
+        stopped = true;
+        break;
+      }
+    }
+    if (stopped) break;
+    for (int e = 0; e < run.units(); ++e) {
+      const vis::UnitRecord& r = run.record(e);
+      GalleryUnit u;
+      u.unit = r.unit;
+      u.id = gallery_unit_id(model_stem, layer, r.unit);
+      u.best_x = r.best_x.empty() ? r.last_x : r.best_x;
+      u.best_obj = r.best_obj;
+      u.best_ii = r.best_ii;
+      u.meta_result = r.meta_result();
+      u.failure = r.failure;
+      gallery.units.push_back(u);
+      if (options.on_unit) options.on_unit(gallery.units.back());
+    }
+    progress.units_done += run.units();
+  }
+  gallery.cancelled = static_cast<int>(gallery.units.size()) < n;
+  gallery.seconds = elapsed();
+  progress.elapsed_s = gallery.seconds;
+  progress.eta_s = 0.0;
+  if (!gallery.cancelled) progress.iteration = progress.max_iter;
+  if (options.on_progress) options.on_progress(progress);
+  return gallery;
+}
+
+std::vector<std::string> export_gallery(const LayerGallery& gallery, const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error("cannot create the gallery folder '" + dir + "': " + ec.message());
+  std::vector<std::string> written;
+  nlohmann::json units = nlohmann::json::array();
+  std::string figures;
+  for (const GalleryUnit& u : gallery.units) {
+    const std::string png = gallery_png_name(gallery.layer, u.unit);
+    const std::string path = (fs::path(dir) / png).string();
+    bool ok = false;
+    try {
+      ok = cv::imwrite(path, unit_pixels_bgr(u, gallery.space));
+    } catch (const cv::Exception& e) {
+      throw Error("cannot write '" + path + "': " + e.what());
+    }
+    if (!ok) throw Error("cannot write '" + path + "' (missing folder or disk full?)");
+    written.push_back(path);
+    units.push_back({{"id", u.id},
+                     {"unit", u.unit},
+                     {"png", png},
+                     {"best_obj", u.best_obj},
+                     {"best_ii", u.best_ii},
+                     {"meta_result", u.meta_result},
+                     {"failure", u.failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(u.failure)}});
+    char caption[160];
+    std::snprintf(caption, sizeof caption, "best %.4g at %d, %s%s%s", u.best_obj, u.best_ii, u.meta_result.c_str(),
+                  u.failure.empty() ? "" : "; ", u.failure.c_str());
+    const std::string id = html_escape(u.id);
+    figures += "<figure id=\"" + id + "\"><img src=\"" + html_escape(png) + "\" alt=\"" + id + "\"><figcaption><b>" +
+               id + "</b><br>" + html_escape(caption) + "</figcaption></figure>\n";
+  }
+  const nlohmann::json index = {{"model", gallery.model_stem},
+                                {"layer", gallery.layer},
+                                {"batch", gallery.batch},
+                                {"seconds", gallery.seconds},
+                                {"cancelled", gallery.cancelled},
+                                {"params", gallery.params},
+                                {"units", units}};
+  const std::string json_path = (fs::path(dir) / "gallery.json").string();
+  write_text(json_path, index.dump(1) + "\n");
+  written.push_back(json_path);
+
+  const std::string title = html_escape(gallery.model_stem + "/" + gallery.layer);
+  const std::string html =
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + title +
+      " - deepvis gallery</title>\n<style>\nbody{font-family:sans-serif;background:#202020;color:#ddd}\n"
+      ".grid{display:flex;flex-wrap:wrap;gap:10px}\nfigure{margin:0;width:136px}\n"
+      "img{width:128px;height:128px;object-fit:contain;image-rendering:pixelated;background:#000}\n"
+      "figcaption{font-size:11px;word-break:break-all}\n</style></head>\n<body>\n<h1>" +
+      title + "</h1>\n<p>" + std::to_string(gallery.units.size()) + " units, optimized " +
+      std::to_string(gallery.batch) + " per batch" + (gallery.cancelled ? " (cancelled before the end)" : "") +
+      "; parameters in <a href=\"gallery.json\">gallery.json</a>.</p>\n<div class=\"grid\">\n" + figures +
+      "</div>\n</body></html>\n";
+  const std::string html_path = (fs::path(dir) / "index.html").string();
+  write_text(html_path, html);
+  written.push_back(html_path);
+  return written;
+}
+
+GalleryAtlas make_gallery_atlas(const LayerGallery& gallery, int min_tile) {
+  GalleryAtlas atlas;
+  if (gallery.units.empty()) return atlas;
+  const Tensor& first = gallery.units.front().best_x;
+  const int side = static_cast<int>(std::max(first.dim(1), first.dim(2)));
+  const int factor = std::max(1, (min_tile + side - 1) / side);
+  atlas.tile = side * factor;
+  const int n = static_cast<int>(gallery.units.size());
+  atlas.cols = std::max(1, static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n)))));
+  const int rows = (n + atlas.cols - 1) / atlas.cols;
+  const int cell = atlas.tile + atlas.gap;
+  atlas.rgb = cv::Mat(rows * cell, atlas.cols * cell, CV_8UC3, cv::Scalar(32, 32, 32));
+  for (int i = 0; i < n; ++i) {
+    cv::Mat bgr = unit_pixels_bgr(gallery.units[static_cast<size_t>(i)], gallery.space);
+    cv::Mat scaled;
+    cv::resize(bgr, scaled, cv::Size(bgr.cols * factor, bgr.rows * factor), 0, 0, cv::INTER_NEAREST);
+    cv::Mat rgb;
+    cv::cvtColor(scaled, rgb, cv::COLOR_BGR2RGB);
+    rgb.copyTo(atlas.rgb(cv::Rect((i % atlas.cols) * cell, (i / atlas.cols) * cell, rgb.cols, rgb.rows)));
+  }
+  return atlas;
+}
+
+int run_gallery_command(Net& net, const vis::PixelSpace& space, const std::string& model_stem,
+                        const vis::AscentParams& params, const std::vector<int64_t>& units, int batch,
+                        const std::string& dir, bool show_progress, bool json, const Tensor* start_image) {
+  LayerGalleryOptions options;
+  options.batch = batch;
+  double last_draw = -1.0;
+  options.on_progress = [&](const GalleryProgress& p) {
+    const bool last = p.units_done == p.units_total;
+    if (!show_progress || (!last && p.elapsed_s - last_draw < 0.1)) return;
+    last_draw = p.elapsed_s;
+    const int width = 30;
+    const double frac = (p.units_done + (last ? 0.0
+                                              : static_cast<double>(p.iteration) / std::max(1, p.max_iter) *
+                                                    std::min(batch, p.units_total - p.units_done))) /
+                        std::max(1, p.units_total);
+    const int filled = std::clamp(static_cast<int>(frac * width), 0, width);
+    std::fprintf(stderr, "\r[%.*s%*s] units %d/%d  batch %d/%d  it %d/%d  %.0fs  ETA %.0fs ", filled,
+                 "##############################", width - filled, "", p.units_done, p.units_total, p.batch + 1,
+                 p.batches, p.iteration, p.max_iter, p.elapsed_s, p.eta_s);
+    std::fflush(stderr);
+  };
+  const LayerGallery gallery = run_layer_gallery(net, space, model_stem, params, units, options, start_image);
+  if (show_progress) std::fputc('\n', stderr);
+  const std::vector<std::string> files = export_gallery(gallery, dir);
+  const std::string index = (fs::path(dir) / "index.html").string();
+  if (json) {
+    std::printf("%s\n", nlohmann::json{{"gallery", index},
+                                       {"layer", gallery.layer},
+                                       {"units", gallery.units.size()},
+                                       {"batch", gallery.batch},
+                                       {"seconds", gallery.seconds},
+                                       {"files", files.size()}}
+                            .dump(1)
+                            .c_str());
+  } else {
+    std::printf("%zu units of %s, %d per batch, in %.2f s -> %s\n", gallery.units.size(), gallery.layer.c_str(),
+                gallery.batch, gallery.seconds, index.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace deepvis::app
