@@ -1,6 +1,8 @@
 // deepvis entry point: the CLI dispatcher. With no subcommand it opens the GUI.
+#include "app/capture/camera_size.hpp"
 #include "app/commands/commands.hpp"
 #include "app/gui/gui_options.hpp"
+#include "compute/core/error.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -29,6 +31,21 @@ int main(int argc, char** argv) {
   cli.add_option("--unit", gui.unit, "Unit (channel) selected first (default: 0)")->check(CLI::NonNegativeNumber);
   cli.add_option("--mode", gui.mode, "Backward view of the unit: off, gradient, deconv or guided (default: off)")
       ->check(CLI::IsMember({"off", "gradient", "deconv", "guided"}));
+  CLI::Option* camera_option =
+      cli.add_option("--camera", gui.camera, "Start on the webcam with this device index instead of an image")
+          ->check(CLI::NonNegativeNumber);
+  std::string camera_size;
+  cli.add_option("--camera-size", camera_size,
+                 "Resolution asked of the webcam, WxH (e.g. 1280x720); the status bar shows what it granted")
+      ->check([](const std::string& text) {
+        try {
+          parse_camera_size(text);
+          return std::string();
+        } catch (const deepvis::Error& e) {
+          return std::string(e.what());
+        }
+      });
+  camera_option->excludes("--input");
 
   const std::vector<Subcommand> subcommands = {
       add_info_command(cli),   add_forward_command(cli),  add_backward_command(cli), add_bench_command(cli),
@@ -52,6 +69,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "deepvis: input image '%s' not found\n", gui.input.c_str());
     return 1;
   }
+  const cv::Size camera_request = parse_camera_size(camera_size);  // checked above, so it does not throw
+  gui.camera_width = camera_request.width;
+  gui.camera_height = camera_request.height;
   if (!gui.screenshot.empty() && gui.frames == 0) gui.frames = 3;
   return run_gui(gui);
 }

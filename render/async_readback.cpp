@@ -24,7 +24,19 @@ AsyncReadback::~AsyncReadback() {
 }
 
 cv::Mat AsyncReadback::read(int width, int height) {
+  return read(cv::Rect(0, 0, width, height), height);
+}
+
+cv::Mat AsyncReadback::read(const cv::Rect& region, int framebuffer_height) {
+  const int width = region.width;
+  const int height = region.height;
   if (width <= 0 || height <= 0) throw Error("AsyncReadback: empty read-back size");
+  if (region.x < 0 || region.y < 0 || region.y + height > framebuffer_height) {
+    throw Error("AsyncReadback: region " + std::to_string(width) + "x" + std::to_string(height) + " at (" +
+                std::to_string(region.x) + ", " + std::to_string(region.y) + ") is outside a framebuffer " +
+                std::to_string(framebuffer_height) + " rows high");
+  }
+  const int gl_y = framebuffer_height - region.y - height;  // GL counts rows from the bottom
   // Every read() leaves at most depth - 1 reads in flight, so the slot at next_ is always free here.
   Slot& slot = slots_[static_cast<size_t>(next_)];
   const size_t bytes = static_cast<size_t>(width) * static_cast<size_t>(height) * 4;
@@ -38,7 +50,7 @@ cv::Mat AsyncReadback::read(int width, int height) {
   glPixelStorei(GL_PACK_ALIGNMENT, 1);  // packed rows whatever the width
   // RGBA: the framebuffer's own layout, the read every driver does without converting (Mesa's llvmpipe takes
   // several times longer for GL_BGR); the conversion to BGR happens while copying out.
-  glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);  // into the PBO: returns at once
+  glReadPixels(region.x, gl_y, width, height, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);  // into the PBO: returns at once
   glPixelStorei(GL_PACK_ALIGNMENT, alignment);
   glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
   check_gl("starting an asynchronous read-back");

@@ -5,6 +5,7 @@
 // collects the frames still in flight at the end. Needs a current GL 3.3 context, which must outlive it; GL calls
 // only on that context's thread.
 #include <opencv2/core/mat.hpp>
+#include <opencv2/core/types.hpp>
 
 #include <cstddef>
 #include <vector>
@@ -22,6 +23,10 @@ class AsyncReadback {
   // flight, returns the oldest as a top-down BGR image (a fresh buffer each time); else an empty Mat. Sizes may
   // change between calls: each read keeps its own. Throws deepvis::Error on a GL failure.
   cv::Mat read(int width, int height);
+  // The same for a part of it: `region` in top-left pixel coordinates (as ImGui and images count) of a read
+  // framebuffer `framebuffer_height` rows high; only those pixels cross the bus. Throws deepvis::Error when the
+  // region is empty or starts above or left of the framebuffer.
+  cv::Mat read(const cv::Rect& region, int framebuffer_height);
 
   // The oldest read still in flight, or an empty Mat when none is left. Call until empty to get every frame.
   cv::Mat finish_one();

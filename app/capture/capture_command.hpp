@@ -16,6 +16,8 @@ struct OpenStill {  // an image in memory
 };
 struct OpenCamera {
   int index = 0;
+  int width = 0;  // the resolution to ask for; 0 x 0: the camera's default
+  int height = 0;
 };
 struct StepFile {  // e / w
   int delta = 1;
@@ -25,7 +27,7 @@ struct StepFrame {};    // one frame of a paused video
 struct SetLoop {
   bool loop = true;
 };
-struct SwitchCameraFiles {};  // c: to camera 0, or back to the files
+struct SwitchCameraFiles {};  // c: to the last camera opened (else camera 0), or back to the files
 
 using CaptureCommand =
     std::variant<OpenPath, OpenStill, OpenCamera, StepFile, TogglePause, StepFrame, SetLoop, SwitchCameraFiles>;

@@ -86,7 +86,15 @@ void CaptureThread::apply(CaptureCommand& command) {
     std::visit(Overloaded{
                    [&](OpenPath& c) { replace_source(open_source(c.path)); },
                    [&](OpenStill& c) { replace_source(make_still_source(std::move(c.rgb), std::move(c.name))); },
-                   [&](OpenCamera& c) { replace_source(open_camera(c.index)); },
+                   [&](OpenCamera& c) {
+                     // A camera opened without a size (the menu) keeps the size asked for before (--camera-size).
+                     if (c.width <= 0 || c.height <= 0) {
+                       c.width = camera_.width;
+                       c.height = camera_.height;
+                     }
+                     camera_ = c;
+                     replace_source(open_camera(c.index, cv::Size(c.width, c.height)));
+                   },
                    [&](StepFile& c) {
                      if (source_ && source_->step_file(c.delta)) {
                        need_frame_ = true;
@@ -115,7 +123,7 @@ void CaptureThread::apply(CaptureCommand& command) {
                        stalled_ = false;
                      } else {
                        try {
-                         replace_source(open_camera(0));
+                         replace_source(open_camera(camera_.index, cv::Size(camera_.width, camera_.height)));
                        } catch (const Error& e) {
                          throw Error(std::string(e.what()) + "; staying on the files");
                        }

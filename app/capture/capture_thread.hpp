@@ -64,6 +64,7 @@ class CaptureThread {
   bool step_ = false;     // read one frame while paused
   bool stalled_ = false;  // a live source failed: wait for a command instead of retrying in a loop
   bool loop_ = true;
+  OpenCamera camera_;  // the last camera asked for: what `c` switches to
 
   std::thread thread_;  // last: started after every other member is ready
 };

@@ -37,7 +37,8 @@ std::unique_ptr<FrameSource> open_source(const std::string& path);
 // An image already in memory (the built-in test pattern).
 std::unique_ptr<FrameSource> make_still_source(cv::Mat rgb, std::string name);
 
-// A camera by device index. Throws deepvis::Error "no camera at index N" when it cannot be opened.
-std::unique_ptr<FrameSource> open_camera(int index);
+// A camera by device index, asked for `requested` pixels when that is not empty. Throws deepvis::Error "no camera
+// at index N" when it cannot be opened.
+std::unique_ptr<FrameSource> open_camera(int index, cv::Size requested = cv::Size());
 
 }  // namespace deepvis::app

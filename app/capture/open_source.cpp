@@ -42,8 +42,8 @@ std::unique_ptr<FrameSource> make_still_source(cv::Mat rgb, std::string name) {
   return std::make_unique<StillSource>(std::move(rgb), std::move(name));
 }
 
-std::unique_ptr<FrameSource> open_camera(int index) {
-  return std::make_unique<CameraSource>(index);
+std::unique_ptr<FrameSource> open_camera(int index, cv::Size requested) {
+  return std::make_unique<CameraSource>(index, requested);
 }
 
 }  // namespace deepvis::app

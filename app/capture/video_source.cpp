@@ -60,10 +60,25 @@ cv::Mat VideoFileSource::read(std::string& name) {
   return rgb;
 }
 
-CameraSource::CameraSource(int index) : index_(index) {
+CameraSource::CameraSource(int index, cv::Size requested) : index_(index) {
   if (index < 0 || !capture_.open(index) || !capture_.isOpened()) {
     throw Error("no camera at index " + std::to_string(index));
   }
+  if (requested.width > 0 && requested.height > 0) {
+    // Drivers round to a mode they support (or ignore the request), so what they grant is read back below.
+    capture_.set(cv::CAP_PROP_FRAME_WIDTH, requested.width);
+    capture_.set(cv::CAP_PROP_FRAME_HEIGHT, requested.height);
+  }
+  granted_ = cv::Size(static_cast<int>(capture_.get(cv::CAP_PROP_FRAME_WIDTH)),
+                      static_cast<int>(capture_.get(cv::CAP_PROP_FRAME_HEIGHT)));
+}
+
+std::string CameraSource::describe() const {
+  std::string text = "camera " + std::to_string(index_);
+  if (granted_.width > 0 && granted_.height > 0) {
+    text += " " + std::to_string(granted_.width) + "x" + std::to_string(granted_.height);
+  }
+  return text;
 }
 
 cv::Mat CameraSource::read(std::string& name) {
@@ -71,6 +86,7 @@ cv::Mat CameraSource::read(std::string& name) {
   if (!capture_.read(frame) || frame.empty()) {
     throw Error("camera " + std::to_string(index_) + " delivered no frame (unplugged or in use?)");
   }
+  granted_ = frame.size();  // the frames are the final word on the size, whatever the properties said
   name = describe();
   return to_rgb(frame);
 }

@@ -32,15 +32,20 @@ class VideoFileSource : public FrameSource {
 
 class CameraSource : public FrameSource {
  public:
-  explicit CameraSource(int index);  // throws deepvis::Error "no camera at index N"
+  // Throws deepvis::Error "no camera at index N". A non-empty `requested` size is asked of the camera
+  // (CAP_PROP_FRAME_WIDTH / HEIGHT); the camera may grant another, which granted() and describe() report.
+  explicit CameraSource(int index, cv::Size requested = cv::Size());
 
   SourceKind kind() const override { return SourceKind::Camera; }
-  std::string describe() const override { return "camera " + std::to_string(index_); }
+  // "camera 0 1280x720": the size the camera actually delivers (of its last frame once it has sent one).
+  std::string describe() const override;
   bool live() const override { return true; }
   cv::Mat read(std::string& name) override;  // blocks until the camera delivers; it paces itself
+  cv::Size granted() const { return granted_; }
 
  private:
   int index_;
+  cv::Size granted_;  // (0, 0) until known
   cv::VideoCapture capture_;
 };
 

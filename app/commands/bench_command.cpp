@@ -1,4 +1,5 @@
 #include "app/commands/commands.hpp"
+#include "app/commands/live_bench.hpp"
 #include "app/commands/model_session.hpp"
 
 #include <CLI/CLI.hpp>
@@ -23,6 +24,11 @@ struct BenchFlags {
   int warmup = 3;
   std::string layer;
   bool profile = false;
+  // --live: the GUI's per-frame pipeline over a video (app/commands/live_bench.hpp)
+  bool live = false;
+  std::string input = "samples/sample_video.avi";  // relative: run from the repository root
+  int frames = 200;
+  std::string backward = "gradient";
 };
 
 // Per-node share of the timed iterations, the slowest first: what a target that is out of reach is spent on.
@@ -44,6 +50,17 @@ void print_profile(const Net& net, int iters) {
 }
 
 int run_bench(const BenchFlags& f) {
+  if (f.live) {
+    LiveBenchOptions live;
+    live.model = f.model.model;
+    live.input = f.input;
+    live.frames = f.frames;
+    live.warmup = f.warmup;
+    live.backward = f.backward;
+    live.layer = f.layer;
+    live.json = f.model.json;
+    return run_live_bench(live);
+  }
   ModelSession session = load_net(f.model, f.batch);
   std::unique_ptr<Net>& net = session.net;
   Tensor input(net->input_dims());
@@ -106,6 +123,13 @@ Subcommand add_bench_command(CLI::App& parent) {
   parser->add_option("--warmup", flags->warmup, "Untimed iterations first")->check(CLI::Range(0, 1000));
   parser->add_option("--layer", flags->layer, "Layer a step starts from (default: the first output)");
   parser->add_flag("--profile", flags->profile, "Also print the time per node, slowest first");
+  parser->add_flag("--live", flags->live,
+                   "Time the live GUI's per-frame pipeline instead: capture, preprocess, forward, backward, grid");
+  parser->add_option("--input", flags->input,
+                     "--live: video, image or folder (default: samples/sample_video.avi, from the repository root)");
+  parser->add_option("--frames", flags->frames, "--live: timed frames")->check(CLI::Range(1, 1000000));
+  parser->add_option("--backward", flags->backward, "--live: backward view: off, gradient, deconv or guided")
+      ->check(CLI::IsMember({"off", "gradient", "deconv", "guided"}));
   return {parser, [flags] { return run_guarded("bench", [&] { return run_bench(*flags); }); }};
 }
 

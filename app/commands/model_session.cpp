@@ -25,6 +25,9 @@ void add_model_flags(CLI::App& cmd, ModelFlags& flags, bool model_required) {
   if (model_required) model->required();
   cmd.add_option("--device", flags.device, "Where to compute: cpu, cuda or auto")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  cmd.add_flag("--tf32", flags.tf32,
+               "On the GPU: TF32 tensor cores for convolutions and GEMMs (faster; about 1e-3 relative error, see "
+               "docs/engine.md); default exact fp32");
   cmd.add_option("--threads", flags.threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd.add_flag("--json", flags.json, "Machine-readable output");
   // Each preprocessing flag overrides the model card's value.
@@ -128,7 +131,9 @@ std::shared_ptr<Backend> pick_backend(const ModelFlags& flags) {
   std::string reason = cuda::query_runtime().problem;
   if (reason.empty()) {
     try {
-      return cuda::make_cuda_backend();
+      cuda::CudaOptions options = cuda::cuda_options_from_env();
+      options.tf32 = options.tf32 || flags.tf32;
+      return cuda::make_cuda_backend(options);
     } catch (const Error& e) {
       reason = e.what();
     }

@@ -37,7 +37,8 @@ class CommandError : public std::runtime_error {
 struct ModelFlags {
   std::string model;
   std::string device = "auto";
-  int threads = 0;  // 0: all cores
+  bool tf32 = false;  // TF32 tensor cores on the GPU (convolutions, GEMMs): faster, ~1e-3 relative error
+  int threads = 0;    // 0: all cores
   bool json = false;
   // preprocessing, as given (strings so "not given" is visible)
   std::string size;  // WxH

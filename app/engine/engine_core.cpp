@@ -3,6 +3,8 @@
 #include "app/engine/backward_display.hpp"
 #include "app/engine/top_predictions.hpp"
 #include "compute/core/error.hpp"
+#include "compute/image/crop_box.hpp"
+#include "compute/image/face_crop.hpp"
 #include "compute/image/preprocess.hpp"
 #include "compute/ops/op_kind.hpp"
 
@@ -207,7 +209,23 @@ std::shared_ptr<EngineSnapshot> EngineCore::process(const Frame& frame) {
 void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
   Net& net = *session_->net;
   const Clock::time_point t0 = Clock::now();
-  const Tensor input = preprocess_image(frame.rgb, session_->preprocess, net.input_dims());
+  const Preprocess& pre = session_->preprocess;
+  FaceCrop face;
+  Tensor input;
+  if (pre.crop == CropMode::Face) {
+    // Detect once: the face box is both what is cropped (as preprocess_image's face mode does: the face stretched,
+    // else the centre crop) and what the input panel draws.
+    face = find_face_crop(frame.rgb);
+    Preprocess cropped = pre;
+    cropped.crop = face.found ? CropMode::Stretch : CropMode::Center;
+    input = preprocess_image(face.found ? frame.rgb(face.box) : frame.rgb, cropped, net.input_dims());
+  } else {
+    input = preprocess_image(frame.rgb, pre, net.input_dims());
+  }
+  if (input.dims().size() == 4) {
+    const cv::Size target(static_cast<int>(input.dim(3)), static_cast<int>(input.dim(2)));
+    snap.input_crop = input_crop_box(frame.rgb.size(), target, pre.crop, face);
+  }
   if (input.dims() != net.input_dims()) {
     throw Error("preprocessed input " + to_string(input.dims()) + " does not fit the model's " +
                 to_string(net.input_dims()));

@@ -60,6 +60,9 @@ struct EngineSnapshot {
   cv::Mat input_rgb;
   std::string input_name;
   uint64_t frame_sequence = 0;  // 0: no frame yet
+  // Where the network's input was cropped from, in input_rgb's pixels (compute/image/crop_box.hpp); empty (zero
+  // size) when no frame was computed.
+  cv::Rect2d input_crop;
 
   std::shared_ptr<const ModelInfo> model;  // null: no model loaded
   EngineSettings settings;                 // as applied: layer resolved, unit clamped

@@ -9,6 +9,7 @@
 #include "app/capture/capture_thread.hpp"
 #include "app/engine/engine_settings.hpp"
 #include "app/engine/engine_snapshot.hpp"
+#include "app/record/record_target.hpp"
 #include "app/record/recording_status.hpp"
 
 #include <cstdint>
@@ -63,6 +64,8 @@ struct AppState {
   std::string status_message;   // last UI-level notice, shown in the menu bar until replaced
   bool record = false;          // R: the window is being recorded (the frame loop starts / stops it)
   bool screenshot_pending = false;  // Ctrl+S: the next frame goes to a PNG
+  // What the next R records (the Record menu): the whole window or one panel.
+  RecordTarget record_target = RecordTarget::Window;
 
   // The selection as the user asked for it (and as sent to the engine, which reports what it applied).
   std::string model_path;
@@ -79,6 +82,7 @@ struct AppState {
   uint64_t synced_model = 0;  // ModelInfo::generation the selection last took the engine's defaults from
 
   GridScreenRect grid_rect;  // written by the grid panel each frame
+  PanelRects panel_rects;    // written by the recordable panels each frame (record_target.hpp)
 };
 
 // Read-only facts for one frame. The loop builds it; panels only look.
@@ -138,6 +142,8 @@ struct Commands {
   bool step_frame = false;
   bool toggle_recording = false;  // R
   bool screenshot = false;        // Ctrl+S
+  // The Record menu's choice of what R records.
+  std::optional<RecordTarget> record_target;
 
   std::vector<AscentCommand> ascent;  // to the optimization session, in order
 

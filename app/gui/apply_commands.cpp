@@ -124,6 +124,7 @@ Effects apply_commands(const Commands& c, const EngineSnapshot& engine, AppState
     fx.engine.emplace_back(SetFrozen{state.frozen});
   }
   if (c.toggle_recording) state.record = !state.record;
+  if (c.record_target) state.record_target = *c.record_target;  // a running recording keeps its own
   if (c.screenshot) state.screenshot_pending = true;
   if (c.toggle_help) state.show_help = !state.show_help;
   if (c.toggle_zoom) state.zoom = !state.zoom;

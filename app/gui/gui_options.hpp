@@ -14,6 +14,11 @@ struct GuiOptions {
   std::string layer;  // layer to show first; empty: the model card's default
   int unit = -1;      // unit (channel) selected first; -1: 0
   std::string mode;   // backward view: off, gradient, deconv or guided; empty: off
+
+  int camera = -1;  // webcam to start on instead of --input; -1: none
+  // The resolution asked of the camera (--camera-size); 0: its default. The status bar shows what it granted.
+  int camera_width = 0;
+  int camera_height = 0;
 };
 
 // Runs the window until closed (or for options.frames frames). Returns the process exit code.

@@ -108,7 +108,10 @@ int run_window(const GuiOptions& options) {
   if (scripted) state.show_unit_optimized = false;
   // One batch, so the engine's first snapshot with the model already has the layer and unit asked for.
   engine.post_all(engine_commands_for(state));
-  if (state.input_path.empty()) {
+  if (options.camera >= 0) {
+    // A missing camera becomes the status bar's message; the window still opens, empty, so the user can pick a file.
+    capture.post(OpenCamera{options.camera, options.camera_width, options.camera_height});
+  } else if (state.input_path.empty()) {
     capture.post(OpenStill{make_sample_image(), "test pattern"});
   } else {
     capture.post(OpenPath{state.input_path});
@@ -161,6 +164,7 @@ int run_window(const GuiOptions& options) {
     }
 
     state.grid_rect.valid = false;
+    state.panel_rects = {};
     draw_menu_bar(snapshot, state, commands);
     draw_layer_list(snapshot, state, commands);
     draw_input_panel(snapshot, state, commands);

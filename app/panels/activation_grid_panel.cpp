@@ -119,6 +119,7 @@ void draw_activation_grid(const Snapshot& snapshot, AppState& state, Commands& c
       }
     }
   }
+  report_panel_rect(state.panel_rects, RecordTarget::Grid);  // what R records when this panel is chosen
   ImGui::End();
 }
 

@@ -42,6 +42,7 @@ void draw_backward_panel(const Snapshot& snapshot, AppState& state, Commands& co
       ImGui::Image(texture_id(snapshot.backward_texture), ImVec2(w * scale, h * scale));
     }
   }
+  report_panel_rect(state.panel_rects, RecordTarget::Backward);  // what R records when this panel is chosen
   ImGui::End();
 }
 

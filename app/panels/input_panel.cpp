@@ -24,6 +24,20 @@ void draw_source_controls(const CaptureStatus& capture, Commands& commands) {
   }
 }
 
+// The region the network's input was cropped from (centre, stretch or face), outlined over the shown image, so
+// the user sees what the model looks at. Only when the results are of the image shown.
+void draw_crop_box(const EngineSnapshot& engine, ImVec2 image_origin, float scale) {
+  const cv::Rect2d& box = engine.input_crop;
+  if (!engine.has_results() || box.width <= 0.0 || box.height <= 0.0) return;
+  const auto at = [&](double x, double y) {
+    return ImVec2(image_origin.x + static_cast<float>(x) * scale, image_origin.y + static_cast<float>(y) * scale);
+  };
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  // A dark outline under a bright one keeps the box visible on light and dark images alike.
+  draw->AddRect(at(box.x, box.y), at(box.x + box.width, box.y + box.height), IM_COL32(0, 0, 0, 200), 0.0f, 0, 3.0f);
+  draw->AddRect(at(box.x, box.y), at(box.x + box.width, box.y + box.height), IM_COL32(255, 220, 0, 255), 0.0f, 0, 1.5f);
+}
+
 }  // namespace
 
 void draw_input_panel(const Snapshot& snapshot, AppState& state, Commands& commands) {
@@ -46,8 +60,10 @@ void draw_input_panel(const Snapshot& snapshot, AppState& state, Commands& comma
       const float scale =
           state.model_layout ? fit_scale(w, h, avail) : std::max(0.01f, std::min({1.0f, avail.x / w, avail.y / h}));
       ImGui::Image(texture_id(snapshot.input_texture), ImVec2(w * scale, h * scale));
+      draw_crop_box(*snapshot.engine, ImGui::GetItemRectMin(), scale);
     }
   }
+  report_panel_rect(state.panel_rects, RecordTarget::Input);  // what R records when this panel is chosen
   ImGui::End();
 }
 

@@ -1,4 +1,5 @@
 #include "app/panels/panels.hpp"
+#include "app/record/record_menu.hpp"
 
 #include <imgui.h>
 
@@ -33,6 +34,7 @@ void draw_menu_bar(const Snapshot& snapshot, AppState& state, Commands& commands
     if (ImGui::MenuItem("Freeze input", "F", state.frozen)) commands.toggle_freeze = true;
     ImGui::EndMenu();
   }
+  draw_record_menu(snapshot, state, commands);
   if (ImGui::BeginMenu("Help")) {
     ImGui::MenuItem("Keys", "H", &state.show_help);
     ImGui::MenuItem("About deepvis", nullptr, &state.show_about);

@@ -229,6 +229,7 @@ void draw_optimization_panel(const Snapshot& snapshot, AppState& state, Commands
   if (!state.show_optimization) return;
   ImGui::SetNextWindowSize(ImVec2(420.0f, 760.0f), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Optimization", &state.show_optimization)) {
+    report_panel_rect(state.panel_rects, RecordTarget::Optimization);  // collapsed: the title bar
     ImGui::End();
     return;
   }
@@ -258,6 +259,7 @@ void draw_optimization_panel(const Snapshot& snapshot, AppState& state, Commands
     changed |= draw_lucid_options(panel.params);
     if (changed) commands.ascent.push_back(SetAscentParams{panel.params});
   }
+  report_panel_rect(state.panel_rects, RecordTarget::Optimization);  // what R records when this panel is chosen
   ImGui::End();
 }
 

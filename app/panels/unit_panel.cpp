@@ -74,6 +74,7 @@ void draw_unit_panel(const Snapshot& snapshot, AppState& state, Commands& /*comm
       }
     }
   }
+  report_panel_rect(state.panel_rects, RecordTarget::Unit);  // what R records when this panel is chosen
   ImGui::End();
 }
 

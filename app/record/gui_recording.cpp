@@ -14,6 +14,10 @@ void notify(AppState& state, const std::string& line) {
   state.status_message = line;
 }
 
+std::string closed_panel(RecordTarget target) {
+  return std::string("the ") + record_target_name(target) + " panel is closed";
+}
+
 }  // namespace
 
 void update_window_recording(WindowRecorder& recorder, AppState& state, int width, int height,
@@ -32,11 +36,22 @@ void update_window_recording(WindowRecorder& recorder, AppState& state, int widt
     state.record = false;
     notify(state, *failure);
   }
+  // A running recording keeps the target it started with; the menu's choice waits for the next one.
+  const RecordTarget target = recorder.active() ? recorder.target() : state.record_target;
+  const std::optional<cv::Rect> region = record_region(target, state.panel_rects, width, height);
   if (state.record && !recorder.active()) {
+    if (!region) {
+      // Nothing to record: say which panel and how to get it back, and leave no file behind.
+      state.record = false;
+      notify(state, "cannot record: " + closed_panel(target) +
+                        " (open it from the View menu, or choose another in the Record menu)");
+      return;
+    }
     try {
-      recorder.start(timestamped_path(folder, ".mp4"), width, height, fps, options);
+      recorder.start(timestamped_path(folder, ".mp4"), region->width, region->height, fps, options, target);
       const RecordingStatus s = recorder.status();
-      notify(state, "recording " + s.file + " (" + s.codec + ")");
+      notify(state, "recording " + s.file + " (" + s.codec + "), " + s.target + " " + std::to_string(region->width) +
+                        "x" + std::to_string(region->height));
     } catch (const Error& e) {
       state.record = false;
       notify(state, std::string("cannot record: ") + e.what());
@@ -46,7 +61,14 @@ void update_window_recording(WindowRecorder& recorder, AppState& state, int widt
     notify(state, recorder.stop());
     return;
   }
-  if (recorder.active()) recorder.capture(width, height);
+  if (!recorder.active()) return;
+  if (!region) {
+    // The panel was closed mid-recording: finalize what there is rather than fill the video with made-up frames.
+    state.record = false;
+    notify(state, closed_panel(target) + ", recording stopped: " + recorder.stop());
+    return;
+  }
+  recorder.capture(*region, height);
 }
 
 }  // namespace deepvis::app

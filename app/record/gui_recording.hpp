@@ -3,6 +3,9 @@
 // swap, with the window's framebuffer bound for reading. It follows AppState: starts the recording when
 // state.record turns on, finalizes it when it turns off, and turns it off when the recording ends by itself
 // (encoder error, disk almost full). Every outcome is a line in state.status_message (and on stderr).
+// What is recorded is state.record_target, taken when the recording starts: the whole framebuffer, or the chosen
+// panel's rectangle from state.panel_rects (this frame's, so call it after the panels are drawn). A panel that is
+// closed when R is pressed records nothing (the message says so); one closed mid-recording ends the recording.
 #include "app/gui/app_state.hpp"
 #include "app/record/window_recorder.hpp"
 

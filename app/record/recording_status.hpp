@@ -11,6 +11,7 @@ struct RecordingStatus {
   std::string codec;
   uint64_t frames = 0;   // written so far
   uint64_t dropped = 0;  // frames the encoder had no room for
+  std::string target;    // what is recorded: "whole window" or a panel's title (record_target.hpp)
 };
 
 }  // namespace deepvis::app

@@ -1,6 +1,9 @@
 #include "app/record/window_recorder.hpp"
 
+#include <opencv2/imgproc.hpp>
+
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 
@@ -10,26 +13,45 @@ WindowRecorder::~WindowRecorder() {
   stop();
 }
 
-void WindowRecorder::start(const std::string& path, int width, int height, double fps, RecorderOptions options) {
+void WindowRecorder::start(const std::string& path, int width, int height, double fps, RecorderOptions options,
+                           RecordTarget target) {
   stop();
+  target_ = target;
   auto recorder = std::make_unique<VideoRecorder>(path, width, height, fps, std::move(options));
   readback_ = std::make_unique<render::AsyncReadback>(2);  // one frame of latency is enough to never wait
   recorder_ = std::move(recorder);
 }
 
-void WindowRecorder::push(cv::Mat frame) {
-  if (frame.cols != recorder_->width() || frame.rows != recorder_->height()) {
-    cv::Mat fitted(recorder_->height(), recorder_->width(), CV_8UC3, cv::Scalar::all(0));
-    const cv::Rect common(0, 0, std::min(frame.cols, fitted.cols), std::min(frame.rows, fitted.rows));
+cv::Mat fit_frame(const cv::Mat& frame, cv::Size size, RecordTarget target) {
+  if (frame.size() == size) return frame;
+  cv::Mat fitted(size, frame.type(), cv::Scalar::all(0));
+  if (target == RecordTarget::Window) {
+    const cv::Rect common(0, 0, std::min(frame.cols, size.width), std::min(frame.rows, size.height));
     frame(common).copyTo(fitted(common));
-    frame = fitted;
+    return fitted;
   }
+  const double scale =
+      std::min(static_cast<double>(size.width) / frame.cols, static_cast<double>(size.height) / frame.rows);
+  const int w = std::clamp(static_cast<int>(std::lround(frame.cols * scale)), 1, size.width);
+  const int h = std::clamp(static_cast<int>(std::lround(frame.rows * scale)), 1, size.height);
+  const cv::Rect place((size.width - w) / 2, (size.height - h) / 2, w, h);
+  // Area averaging when shrinking (no aliasing of fine text and tiles), linear when enlarging.
+  cv::resize(frame, fitted(place), place.size(), 0, 0, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  return fitted;
+}
+
+void WindowRecorder::push(cv::Mat frame) {
+  frame = fit_frame(frame, cv::Size(recorder_->width(), recorder_->height()), target_);
   recorder_->push(std::move(frame));  // never blocks: a full queue drops the frame and counts it
 }
 
 void WindowRecorder::capture(int width, int height) {
+  capture(cv::Rect(0, 0, width, height), height);
+}
+
+void WindowRecorder::capture(const cv::Rect& region, int framebuffer_height) {
   if (!recorder_ || !recorder_->active()) return;
-  cv::Mat done = readback_->read(width, height);
+  cv::Mat done = readback_->read(region, framebuffer_height);
   if (!done.empty()) push(std::move(done));
 }
 
@@ -61,6 +83,7 @@ RecordingStatus WindowRecorder::status() const {
   s.codec = recorder_->codec_name();
   s.frames = recorder_->frames_written();
   s.dropped = recorder_->frames_dropped();
+  s.target = record_target_name(target_);
   return s;
 }
 

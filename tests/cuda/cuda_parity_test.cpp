@@ -369,4 +369,41 @@ TEST_CASE("cuda: whole networks (tests/fixtures/torch) match PyTorch forward and
   CHECK(models >= 2);
 }
 
+// TF32 (--tf32): tensor cores round the operands of convolutions and GEMMs to 10 mantissa bits (2^-11 relative).
+// The documented bound (docs/engine.md): <= 5e-3 relative error per op, <= 2e-2 for a whole network's logits.
+TEST_CASE("cuda: TF32, when asked for, stays within its documented bound") {
+  DEEPVIS_REQUIRE_GPU();
+  const std::shared_ptr<Backend> tf32 = cuda::make_cuda_backend({true, false});
+  struct Restore {
+    ~Restore() { cuda::CudaContext::instance().set_tf32(false); }  // the context is shared: back to exact fp32
+  } restore;
+  auto error_of = [&](const Graph& graph, uint32_t seed) {
+    const Tensor x = test::random_tensor(graph.blobs[static_cast<size_t>(graph.input)].dims, seed);
+    Net ref(graph, make_reference_backend());
+    Net dev(graph, tf32);
+    ref.forward(x);
+    dev.forward(x);
+    const int out = graph.outputs.front();
+    return test::max_relative_error(dev.blob(out), ref.blob(out));
+  };
+  const Tensor w = test::random_tensor({64, 64, 3, 3}, 11);
+  const double conv_err = error_of(
+      test::single_node_graph(OpKind::Conv, conv({3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, 1), {1, 64, 32, 32}, {w}), 5);
+  const Tensor gw = test::random_tensor({1000, 512}, 12);
+  const double gemm_err =
+      error_of(test::single_node_graph(OpKind::Gemm, GemmParams{1.0f, 1.0f, false, true}, {2, 512}, {gw}), 6);
+  MESSAGE("TF32 relative error: conv " << conv_err << ", gemm " << gemm_err);
+  CHECK(conv_err <= 5e-3);
+  CHECK(gemm_err <= 5e-3);
+
+  const fs::path dir = source_root() / "tests/fixtures/torch/squeezenet1_1_64";
+  const Graph graph = import_onnx((dir / "model.onnx").string());
+  Net dev(graph, tf32);
+  dev.forward(read_npy((dir / "input.npy").string()));
+  const double net_err =
+      test::max_relative_error(dev.blob(graph.outputs.front()), read_npy((dir / "output.npy").string()));
+  MESSAGE("TF32 relative error, squeezenet logits against PyTorch float64: " << net_err);
+  CHECK(net_err <= 2e-2);
+}
+
 #endif  // DEEPVIS_HAVE_CUDA

@@ -1,0 +1,23 @@
+#pragma once
+// `deepvis bench --live`: the live GUI's per-frame work without a window. Frames of a video (looping) or an image
+// go through the capture source and the EngineCore exactly as in the GUI (preprocess, forward, the selected unit's
+// backward view, the grid atlas through the colormap: the CPU texture build), timed per stage.
+#include <string>
+
+namespace deepvis::app {
+
+struct LiveBenchOptions {
+  std::string model;
+  std::string input;                  // video file, image or folder
+  int frames = 200;                   // timed frames
+  int warmup = 10;                    // untimed frames first
+  std::string backward = "gradient";  // off, gradient, deconv or guided
+  std::string layer;                  // "" : the model card's default
+  bool json = false;
+};
+
+// Prints the table (or one JSON object) on stdout. Throws CommandError: exit 3 when the model does not load,
+// exit 4 when the input cannot be opened or a frame fails.
+int run_live_bench(const LiveBenchOptions& options);
+
+}  // namespace deepvis::app
