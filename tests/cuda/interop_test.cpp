@@ -17,6 +17,7 @@
 #ifdef DEEPVIS_HAVE_CUDA_GL
 #include <epoxy/gl.h>
 
+#include "render/cuda/cuda_gl_shared_buffer.hpp"
 #include "render/cuda/cuda_gl_texture.hpp"
 #include "render/egl_context.hpp"
 #include "render/pbo_uploader.hpp"
@@ -403,6 +404,22 @@ TEST_CASE("interop bench: texture update cost of a 1024x1024 RGBA8 grid atlas, e
     verify(discard, discard_texture.texture());
   } catch (const Error& e) {
     std::printf("interop bench: (d) write-discard texture not available: %s\n", e.what());
+  }
+
+  try {  // an experiment: CUDA memory imported into GL once (EXT_memory_object_fd), no map/unmap per frame
+    render::CudaGlSharedBuffer shared(static_cast<std::size_t>(kSide) * kSide * 4);
+    render::CudaGlTexture shared_texture(kSide, kSide);
+    const char* imported = "(e) kernels into CUDA memory imported into GL once + glTexSubImage2D from it";
+    print_timing(imported, time_frames(
+                               [&] {
+                                 shared.begin_write();
+                                 to_rows(shared.device_pointer(), static_cast<std::size_t>(kSide) * 4);
+                                 shared.copy_to_texture(shared_texture.texture(), kSide, kSide);
+                               },
+                               kWarmup, kFrames));
+    verify(imported, shared_texture.texture());
+  } catch (const Error& e) {
+    std::printf("interop bench: (e) CUDA memory imported into GL not available: %s\n", e.what());
   }
 
   // The CPU path the GUI uses without CUDA, for scale: host atlas, colormap, PBO upload (fewer frames: slower).
