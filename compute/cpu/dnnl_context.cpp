@@ -10,7 +10,9 @@ dnnl::engine& dnnl_engine() {
 }
 
 dnnl::stream& dnnl_stream() {
-  static dnnl::stream stream(dnnl_engine());
+  // One per thread: a oneDNN stream is not thread-safe, and the engine thread, the live optimizer and the per-unit
+  // cache each run a Net of their own at the same time.
+  thread_local dnnl::stream stream(dnnl_engine());
   return stream;
 }
 
