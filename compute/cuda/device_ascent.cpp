@@ -65,7 +65,8 @@ std::string DeviceAscentRun::unsupported(const vis::AscentParams& p) {
   if (p.param != vis::ParamKind::Pixel) return "the fft parameterization";
   if (p.optimizer != vis::OptimizerKind::Sgd) return "the adam optimizer";
   if (p.transforms_on()) return "random transforms";
-  if (p.blur_every > 0 && static_cast<int>(4.0 * p.blur_radius + 0.5) > (kAscentMaxTaps - 1) / 2) {
+  if (p.blur_every > 0 && p.blur_radius > 0.0 &&
+      vis::scipy_gaussian_kernel(p.blur_radius).size() > static_cast<size_t>(kAscentMaxTaps)) {
     return "a blur radius above " + std::to_string((kAscentMaxTaps - 1) / 8);
   }
   return {};
@@ -301,7 +302,7 @@ const vis::UnitRecord& DeviceAscentRun::record(int k) {
   to_host(best_obj, b.best_obj, static_cast<size_t>(k_));
   to_host(majority_obj, b.majority_obj, static_cast<size_t>(k_));
   read_flags();  // synchronizes the copies above
-  const auto count = static_cast<size_t>(last_ii[ku] + 1);
+  const size_t count = last_ii[ku] < 0 ? 0 : static_cast<size_t>(last_ii[ku]) + 1;
   const size_t at = ku * static_cast<size_t>(capacity_);
   to_host(obj, b.obj + at, count);
   to_host(norm, b.norm + at, count);

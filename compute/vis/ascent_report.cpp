@@ -117,7 +117,7 @@ std::vector<std::string> write_unit_outputs(const std::string& prefix, const Asc
   char unit[32];
   std::snprintf(unit, sizeof unit, "_unit%04lld", static_cast<long long>(r.unit));
   const std::string base = prefix + (unit_in_name ? unit : "");
-  const std::vector<std::string> paths = {base + "_best_X.png", base + "_best_Xpm.png", base + "_info.json"};
+  std::vector<std::string> paths = {base + "_best_X.png", base + "_best_Xpm.png", base + "_info.json"};
   write_png(paths[0], display_x(r.best_x, bgr_channels));
   write_png(paths[1], display_xpm(r.best_x, space, bgr_channels));
   nlohmann::json info = {{"params", params_json(params)}, {"results", results_json(r)}};
