@@ -17,7 +17,10 @@ cv::Rect2d input_crop_box(cv::Size image, cv::Size target, CropMode mode, const 
   const int h = std::max(target.height, static_cast<int>(std::lround(image.height * s)));
   const double sx = static_cast<double>(w) / image.width;
   const double sy = static_cast<double>(h) / image.height;
-  return cv::Rect2d((w - target.width) / 2 / sx, (h - target.height) / 2 / sy, target.width / sx, target.height / sy);
+  // The crop's offset is a whole pixel (integer halving), as preprocess_image takes it.
+  const int left = (w - target.width) / 2;
+  const int top = (h - target.height) / 2;
+  return cv::Rect2d(left / sx, top / sy, target.width / sx, target.height / sy);
 }
 
 }  // namespace deepvis
