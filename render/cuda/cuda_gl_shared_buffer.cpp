@@ -3,6 +3,7 @@
 #include "compute/core/error.hpp"
 #include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/cuda_context.hpp"
+#include "render/cuda/cuda_gl_texture.hpp"
 #include "render/egl_context.hpp"
 
 #include <cuda.h>
@@ -107,20 +108,9 @@ void CudaGlSharedBuffer::copy_to_texture(unsigned texture, int width, int height
                 " texels do not fit the buffer");
   }
   cuda::CudaContext::instance().synchronize(kWhere);  // the kernels' writes are done before GL reads
-  GLint alignment = 4, row_length = 0;
-  glGetIntegerv(GL_UNPACK_ALIGNMENT, &alignment);
-  glGetIntegerv(GL_UNPACK_ROW_LENGTH, &row_length);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-  glBindBuffer(GL_PIXEL_UNPACK_BUFFER, buffer_);
-  glBindTexture(GL_TEXTURE_2D, texture);
-  glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
-  glBindTexture(GL_TEXTURE_2D, 0);
-  glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, alignment);
-  glPixelStorei(GL_UNPACK_ROW_LENGTH, row_length);
+  copy_buffer_to_texture(buffer_, texture, width, height, kWhere);
   fence_ = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
-  check_gl(std::string(kWhere) + ": copying the buffer into the texture");
+  check_gl(std::string(kWhere) + ": a fence after the copy");
 }
 
 }  // namespace deepvis::render

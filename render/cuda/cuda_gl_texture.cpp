@@ -203,19 +203,23 @@ void CudaGlPboTexture::write_pixels(const std::function<void(void*, std::size_t)
     map.unmap();
   }
   // The unmap ordered this copy after the CUDA writes; GL reads the buffer on the GPU.
+  copy_buffer_to_texture(buffer_, texture_, width_, height_, kPboWhere);
+}
+
+void copy_buffer_to_texture(unsigned buffer, unsigned texture, int width, int height, const std::string& where) {
   GLint alignment = 4, row_length = 0;
   glGetIntegerv(GL_UNPACK_ALIGNMENT, &alignment);
   glGetIntegerv(GL_UNPACK_ROW_LENGTH, &row_length);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
   glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-  glBindBuffer(GL_PIXEL_UNPACK_BUFFER, buffer_);
-  glBindTexture(GL_TEXTURE_2D, texture_);
-  glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width_, height_, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+  glBindBuffer(GL_PIXEL_UNPACK_BUFFER, buffer);
+  glBindTexture(GL_TEXTURE_2D, texture);
+  glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
   glBindTexture(GL_TEXTURE_2D, 0);
   glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
   glPixelStorei(GL_UNPACK_ALIGNMENT, alignment);
   glPixelStorei(GL_UNPACK_ROW_LENGTH, row_length);
-  check_gl(std::string(kPboWhere) + ": copying the pixel buffer into the texture");
+  check_gl(where + ": copying the pixel buffer into the texture");
 }
 
 }  // namespace deepvis::render

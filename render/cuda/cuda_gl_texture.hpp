@@ -22,6 +22,10 @@ namespace deepvis::render {
 // driver (Mesa's llvmpipe, say), or one on another CUDA device than the one deepvis computes on.
 std::string cuda_gl_problem();
 
+// GL copies width x height RGBA8 texels (rows width * 4 bytes apart) from pixel buffer `buffer` into the top-left
+// of `texture`, on the GPU, leaving the unpack state as it found it. Throws deepvis::Error naming `where`.
+void copy_buffer_to_texture(unsigned buffer, unsigned texture, int width, int height, const std::string& where);
+
 class CudaGlTexture {
  public:
   // Discard: CUDA writes every texel each frame, so the driver need not keep the old ones (cheaper maps, maybe).
