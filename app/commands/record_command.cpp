@@ -31,7 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct RecordFlags {
-  std::string model;
+  ModelFlags model;  // --model, --device, --tf32, --threads and the preprocessing overrides
   std::string input;
   std::string layer;
   int unit = 0;
@@ -124,8 +124,8 @@ void apply_checked(EngineCore& core, const EngineCommand& command, ExitCode code
 }
 
 void configure_engine(EngineCore& core, const RecordFlags& f, BackwardView view) {
-  apply_checked(core, LoadModel{f.model}, kExitBadModel);
-  if (!core.model()) throw CommandError(kExitBadModel, "cannot load model '" + f.model + "'");
+  apply_checked(core, LoadModel{f.model.model}, kExitBadModel);
+  if (!core.model()) throw CommandError(kExitBadModel, "cannot load model '" + f.model.model + "'");
   apply_checked(core, SelectLayer{f.layer}, kExitUsage);
   const ModelInfo& model = *core.model();
   const LayerInfo& layer = model.layers[static_cast<size_t>(model.find_layer(core.settings().layer))];
@@ -177,7 +177,7 @@ int run_record(const RecordFlags& f) {
       throw CommandError(kExitFailure, "cannot create --dump-frames folder '" + f.dump_frames + "': " + ec.message());
   }
   InputFrames input(f.input);
-  EngineCore core;
+  EngineCore core(f.model);
   configure_engine(core, f, view);
   const double fps = f.fps > 0 ? f.fps : (input.fps() > 0 ? input.fps() : 30.0);
 
@@ -264,7 +264,7 @@ Subcommand add_record_command(CLI::App& parent) {
   auto f = std::make_shared<RecordFlags>();
   CLI::App* cmd = parent.add_subcommand(
       "record", "Render a video, a folder of images or an image offline (no window) into a video, one frame each");
-  cmd->add_option("--model", f->model, "ONNX model")->required();
+  add_model_flags(*cmd, f->model, true);
   cmd->add_option("--input", f->input, "Video file, folder of images, or one image")->required();
   cmd->add_option("--layer", f->layer, "Layer whose activations are drawn (blob or node name)")->required();
   cmd->add_option("--unit", f->unit, "Selected unit (channel) for the unit and backward panes (default 0)");

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <type_traits>
+#include <utility>
 
 namespace deepvis::app {
 
@@ -49,7 +50,7 @@ int ModelInfo::find_layer(const std::string& layer) const {
   return -1;
 }
 
-EngineCore::EngineCore() = default;
+EngineCore::EngineCore(ModelFlags model_flags) : model_flags_(std::move(model_flags)) {}
 EngineCore::~EngineCore() = default;
 
 void EngineCore::fail(const std::string& message) {
@@ -99,7 +100,7 @@ void EngineCore::apply(const EngineCommand& command) {
 void EngineCore::load_model(const std::string& path) {
   std::unique_ptr<ModelSession> session;
   try {
-    ModelFlags flags;
+    ModelFlags flags = model_flags_;
     flags.model = path;
     session = std::make_unique<ModelSession>(load_net(flags, 1));
   } catch (const std::exception& e) {

@@ -17,7 +17,9 @@ namespace deepvis::app {
 
 class EngineCore {
  public:
-  EngineCore();
+  // `model_flags`: how models are loaded (device, TF32, threads, preprocessing overrides); its `model` is ignored,
+  // LoadModel names the file.
+  explicit EngineCore(ModelFlags model_flags = {});
   ~EngineCore();
   EngineCore(const EngineCore&) = delete;
   EngineCore& operator=(const EngineCore&) = delete;
@@ -41,6 +43,7 @@ class EngineCore {
   void fail(const std::string& message);
   void compute(const Frame& frame, EngineSnapshot& snap);
 
+  ModelFlags model_flags_;
   std::unique_ptr<ModelSession> session_;
   std::shared_ptr<const ModelInfo> model_;
   bool output_is_softmax_ = false;

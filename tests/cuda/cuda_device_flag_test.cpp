@@ -86,4 +86,29 @@ TEST_CASE("cuda device flag: --device auto takes the GPU when usable, else the C
   CHECK(cpu.output.find("no usable GPU") == std::string::npos);
 }
 
+// `deepvis record` loads its model through the engine: --device reaches it as it reaches every other subcommand.
+TEST_CASE("cuda device flag: deepvis record takes --device, and --device cuda without a GPU names why") {
+  const std::string problem = deepvis::cuda::query_runtime().problem;
+  const fs::path photo = fs::path(DEEPVIS_SOURCE_DIR) / "samples/photos/chelsea.png";
+  REQUIRE(fs::exists(photo));
+  deepvis::test::TempDir dir;
+  const auto record = [&](const std::string& device, const std::string& out) {
+    return run_process({binary(), "record", "--model", model(), "--input", photo.string(), "--layer",
+                        "/features/features.1/Relu_output_0", "--device", device, "--codec", "mjpg", "--out",
+                        dir.path(out)});
+  };
+  const auto cpu = record("cpu", "cpu.avi");
+  INFO(cpu.output);
+  CHECK(cpu.exit_code == 0);
+  CHECK(fs::exists(dir.path("cpu.avi")));
+  const auto cuda = record("cuda", "cuda.avi");
+  INFO(cuda.output);
+  if (problem.empty()) {
+    CHECK(cuda.exit_code == 0);
+  } else {
+    CHECK(cuda.exit_code != 0);
+    CHECK(cuda.output.find("--device cuda: no usable GPU (" + problem + ")") != std::string::npos);
+  }
+}
+
 #endif  // DEEPVIS_HAVE_CUDA
