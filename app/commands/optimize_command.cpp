@@ -177,7 +177,7 @@ int run_on_device(const OptimizeFlags& f, Net& net, const vis::AscentParams& par
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   while (!run->finished()) {
     run->run(50);
-    if (show_progress) progress_line(run->iteration(), params.max_iter, run->record(0).best_obj, elapsed());
+    if (show_progress) progress_line(run->iteration(), params.max_iter, run->best_objective(0), elapsed());
   }
   const double seconds = elapsed();
   if (show_progress) std::fputc('\n', stderr);

@@ -88,10 +88,7 @@ __global__ void stats_kernel(AscentDeviceBuffers b) {
 // majority success (the copies follow in copy_kernel).
 __global__ void record_kernel(AscentDeviceBuffers b, const float* acts) {
   const int k = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (k >= b.k) return;
-  b.flags[k * 3 + 0] = 0;
-  b.flags[k * 3 + 1] = 0;
-  if (!b.running[k]) return;
+  if (k >= b.k || !b.running[k]) return;  // flags were zeroed at the start of the step
   const AscentDeviceParams& p = *b.params;
   const int ii = *b.iteration;
   const float* a = acts + k * b.act_per_item;
@@ -165,7 +162,6 @@ __global__ void decide_kernel(AscentDeviceBuffers b) {
   const AscentDeviceParams& p = *b.params;
   const int ii = *b.iteration;
   const double gnorm = sqrt(b.sums[k * 4 + 3]);
-  b.gnorm[k] = gnorm;
   if (gnorm == 0.0 || ii == p.max_iter - 1) {
     if (gnorm == 0.0) {
       b.failure[k] = 1;

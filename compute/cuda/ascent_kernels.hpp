@@ -50,7 +50,6 @@ struct AscentDeviceBuffers {
   float* grad_pix = nullptr;        // pixel-space gradient
   float* tmp = nullptr;             // [K, C, H, W] blur scratch
   float* per_pixel = nullptr;       // [K, H, W] norms or benefits
-  double* gnorm = nullptr;          // [K]
   double* sums = nullptr;           // [K * 4] per step: sum x, sum x^2, sum (x - x0)^2, sum g^2 (zeroed first)
   int* flags = nullptr;             // [K * 3] per step: copy to best_x, copy to majority_x, x not finite
   double* step_lr = nullptr;        // [K]

@@ -122,7 +122,6 @@ DeviceAscentRun::DeviceAscentRun(Net& net, const vis::AscentParams& params, cons
   b.grad_pix = mem_->alloc<float>(total, "pixel gradient");
   b.tmp = mem_->alloc<float>(total, "blur scratch");
   b.per_pixel = mem_->alloc<float>(int64_t{k_} * b.h * b.w, "per-pixel values");
-  b.gnorm = mem_->alloc<double>(k_, "gradient norms");
   b.sums = mem_->alloc<double>(int64_t{k_} * 4, "per-step sums");
   b.flags = mem_->alloc<int>(int64_t{k_} * 3, "per-step flags");
   b.step_lr = mem_->alloc<double>(k_, "learning rates");
@@ -288,21 +287,30 @@ Tensor DeviceAscentRun::x() const {
   return host;
 }
 
+double DeviceAscentRun::best_objective(int k) {
+  if (k < 0 || k >= k_) throw Error("the optimizer has no unit " + std::to_string(k));
+  std::vector<double> best;
+  to_host(best, mem_->b.best_obj + k, 1);
+  CudaContext::instance().synchronize(kWhere);
+  return best[0];
+}
+
 const vis::UnitRecord& DeviceAscentRun::record(int k) {
   if (k < 0 || k >= k_) throw Error("the optimizer has no unit " + std::to_string(k));
   const AscentDeviceBuffers& b = mem_->b;
   const auto ku = static_cast<size_t>(k);
+  // Unit k's scalars only (one element of each per-unit array), then its history and images.
   std::vector<int> last_ii, best_ii, majority_ii, failure, failure_ii, idxmax;
   std::vector<double> best_obj, majority_obj, obj, norm, dist, stdev;
-  to_host(last_ii, b.last_ii, static_cast<size_t>(k_));
-  to_host(best_ii, b.best_ii, static_cast<size_t>(k_));
-  to_host(majority_ii, b.majority_ii, static_cast<size_t>(k_));
-  to_host(failure, b.failure, static_cast<size_t>(k_));
-  to_host(failure_ii, b.failure_ii, static_cast<size_t>(k_));
-  to_host(best_obj, b.best_obj, static_cast<size_t>(k_));
-  to_host(majority_obj, b.majority_obj, static_cast<size_t>(k_));
+  to_host(last_ii, b.last_ii + k, 1);
+  to_host(best_ii, b.best_ii + k, 1);
+  to_host(majority_ii, b.majority_ii + k, 1);
+  to_host(failure, b.failure + k, 1);
+  to_host(failure_ii, b.failure_ii + k, 1);
+  to_host(best_obj, b.best_obj + k, 1);
+  to_host(majority_obj, b.majority_obj + k, 1);
   read_flags();  // synchronizes the copies above
-  const size_t count = last_ii[ku] < 0 ? 0 : static_cast<size_t>(last_ii[ku]) + 1;
+  const size_t count = last_ii[0] < 0 ? 0 : static_cast<size_t>(last_ii[0]) + 1;
   const size_t at = ku * static_cast<size_t>(capacity_);
   to_host(obj, b.obj + at, count);
   to_host(norm, b.norm + at, count);
@@ -332,19 +340,19 @@ const vis::UnitRecord& DeviceAscentRun::record(int k) {
   r.dist = dist;
   r.std = stdev;
   r.idxmax.assign(idxmax.begin(), idxmax.end());
-  r.best_obj = best_obj[ku];
-  r.best_ii = best_ii[ku];
+  r.best_obj = best_obj[0];
+  r.best_ii = best_ii[0];
   r.majority_ii.reset();
   r.majority_obj.reset();
-  if (majority_ii[ku] >= 0) {
-    r.majority_ii = majority_ii[ku];
-    r.majority_obj = majority_obj[ku];
+  if (majority_ii[0] >= 0) {
+    r.majority_ii = majority_ii[0];
+    r.majority_obj = majority_obj[0];
   }
-  r.last_ii = last_ii[ku];
+  r.last_ii = last_ii[0];
   r.last_obj = count > 0 ? obj.back() : 0.0;
   r.failure.clear();
-  if (failure[ku] == 1) r.failure = "gradient zero";
-  if (failure[ku] == 2) r.failure = "NaN in x at iteration " + std::to_string(failure_ii[ku]);
+  if (failure[0] == 1) r.failure = "gradient zero";
+  if (failure[0] == 2) r.failure = "NaN in x at iteration " + std::to_string(failure_ii[0]);
   r.running = running_[ku] != 0 && iteration_ < params_.max_iter;
   return r;
 }

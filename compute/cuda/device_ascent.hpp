@@ -47,6 +47,8 @@ class DeviceAscentRun {
   int units() const { return k_; }
   // The records so far, read from the device.
   const vis::UnitRecord& record(int k);
+  // Unit k's best objective so far: one number read back (for progress lines).
+  double best_objective(int k);
   Tensor x() const;  // (K, C, H, W) pixel space, on the host
   const vis::PixelSpace& space() const { return space_; }
 

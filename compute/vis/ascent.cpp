@@ -51,7 +51,6 @@ AscentRun::AscentRun(Net& net, const AscentParams& params, const PixelSpace& spa
   const Dims& out = net_.blob_dims(blob_);
 
   const Dims batch_dims = {k_units, channels_, height_, width_};
-  x_ = Tensor(batch_dims);
   input_ = Tensor(batch_dims);
   grad_pix_ = Tensor(batch_dims);
   seed_ = Tensor(out);

@@ -6,6 +6,7 @@
 #include "app/capture/latest_frame_slot.hpp"
 #include "app/capture/video_source.hpp"
 #include "compute/core/error.hpp"
+#include "tests/support/polling.hpp"
 #include "tests/support/process.hpp"
 
 #include <doctest/doctest.h>
@@ -33,16 +34,6 @@ void write_garbage(const std::string& path) {
   REQUIRE(f);
   std::fputs("not an image", f);
   std::fclose(f);
-}
-
-// Polls until `done`; the bound only guards against hanging.
-bool eventually(const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return done();
 }
 
 // A short MJPG video whose frame i is flat gray 40 * i; false when this OpenCV cannot write one.
@@ -132,27 +123,27 @@ TEST_CASE("engine: the capture thread publishes frames, steps files, and keeps t
   LatestFrameSlot slot;
   CaptureThread capture(slot);
   capture.post(OpenPath{folder});
-  REQUIRE(eventually([&] { return slot.published() == 1; }));
+  REQUIRE(deepvis::test::eventually([&] { return slot.published() == 1; }));
   CHECK(slot.take_newer(0)->name == "1.png");
   CHECK(capture.status().kind == SourceKind::Files);
 
   capture.post(StepFile{1});
-  REQUIRE(eventually([&] { return slot.published() == 2; }));
+  REQUIRE(deepvis::test::eventually([&] { return slot.published() == 2; }));
   CHECK(slot.take_newer(1)->name == "2.png");
 
   // 3.png is not an image: an error naming it, and 2.png stays the newest frame.
   capture.post(StepFile{1});
-  REQUIRE(eventually([&] { return capture.status().error_count == 1; }));
+  REQUIRE(deepvis::test::eventually([&] { return capture.status().error_count == 1; }));
   CHECK(capture.status().error.find("3.png") != std::string::npos);
   CHECK(slot.published() == 2);
   CHECK(slot.take_newer(0)->name == "2.png");
 
   // A file that does not exist: reported, the folder stays open.
   capture.post(OpenPath{dir.path("gone.png")});
-  REQUIRE(eventually([&] { return capture.status().error_count == 2; }));
+  REQUIRE(deepvis::test::eventually([&] { return capture.status().error_count == 2; }));
   CHECK(capture.status().error.find("gone.png") != std::string::npos);
   CHECK(capture.status().kind == SourceKind::Files);
-  CHECK(eventually([&] { return capture.status().commands_done == 4; }));
+  CHECK(deepvis::test::eventually([&] { return capture.status().commands_done == 4; }));
 }
 
 TEST_CASE("engine: switching to the camera without one says so and stays on the files") {
@@ -166,11 +157,11 @@ TEST_CASE("engine: switching to the camera without one says so and stays on the 
   CaptureThread capture(slot);
   capture.post(OpenPath{dir.path("only.png")});
   capture.post(SwitchCameraFiles{});
-  REQUIRE(eventually([&] { return capture.status().commands_done == 2; }));
+  REQUIRE(deepvis::test::eventually([&] { return capture.status().commands_done == 2; }));
   const CaptureStatus status = capture.status();
   CHECK(status.error.find("no camera") != std::string::npos);
   CHECK(status.error.find("staying on the files") != std::string::npos);
   CHECK(status.kind == SourceKind::Files);
-  REQUIRE(eventually([&] { return slot.published() == 1; }));
+  REQUIRE(deepvis::test::eventually([&] { return slot.published() == 1; }));
   CHECK(slot.take_newer(0)->name == "only.png");
 }

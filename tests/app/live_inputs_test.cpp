@@ -5,6 +5,7 @@
 #include "app/capture/frame_source.hpp"
 #include "app/capture/latest_frame_slot.hpp"
 #include "compute/core/error.hpp"
+#include "tests/support/polling.hpp"
 #include "tests/support/process.hpp"
 
 #include <doctest/doctest.h>
@@ -21,16 +22,6 @@ using deepvis::test::run_process;
 using deepvis::test::TempDir;
 
 namespace {
-
-// Polls until `done`; the bound only guards against hanging.
-bool eventually(const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return done();
-}
 
 bool camera_present() {
   return std::filesystem::exists("/dev/video0");
@@ -64,10 +55,10 @@ TEST_CASE("live: a missing camera asked for a size is reported by its index, and
   LatestFrameSlot slot;
   CaptureThread capture(slot);
   capture.post(OpenPath{dir.path("last.png")});
-  REQUIRE(eventually([&] { return slot.published() == 1; }));
+  REQUIRE(deepvis::test::eventually([&] { return slot.published() == 1; }));
 
   capture.post(OpenCamera{95, 1280, 720});
-  REQUIRE(eventually([&] { return capture.status().commands_done == 2; }));
+  REQUIRE(deepvis::test::eventually([&] { return capture.status().commands_done == 2; }));
   CaptureStatus status = capture.status();
   CHECK(status.error_count == 1);
   CHECK(status.error.find("no camera at index 95") != std::string::npos);
@@ -77,7 +68,7 @@ TEST_CASE("live: a missing camera asked for a size is reported by its index, and
 
   // `c` goes to the camera asked for last, not to camera 0.
   capture.post(SwitchCameraFiles{});
-  REQUIRE(eventually([&] { return capture.status().commands_done == 3; }));
+  REQUIRE(deepvis::test::eventually([&] { return capture.status().commands_done == 3; }));
   status = capture.status();
   CHECK(status.error_count == 2);
   CHECK(status.error.find("no camera at index 95") != std::string::npos);

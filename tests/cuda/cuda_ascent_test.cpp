@@ -63,29 +63,40 @@ struct Compared {
   int argmax_diff = 0;  // iterations whose argmax unit differs
 };
 
+// max |a - b| over the trajectory / max |a|
+double trajectory_difference(const std::vector<double>& a, const std::vector<double>& b) {
+  double scale = 1e-12, diff = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    scale = std::max(scale, std::fabs(a[i]));
+    diff = std::max(diff, std::fabs(a[i] - b[i]));
+  }
+  return diff / scale;
+}
+
+// mean |a - b| / mean |a|
+double mean_difference(const Tensor& a, const Tensor& b) {
+  double sum_diff = 0.0, sum_abs = 1e-12;
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    sum_diff += std::fabs(static_cast<double>(a.at(i)) - b.at(i));
+    sum_abs += std::fabs(static_cast<double>(a.at(i)));
+  }
+  return sum_diff / sum_abs;
+}
+
 Compared compare(vis::AscentRun& host, cuda::DeviceAscentRun& dev) {
   Compared c;
   for (int k = 0; k < host.units(); ++k) {
     const vis::UnitRecord& h = host.record(k);
     const vis::UnitRecord& d = dev.record(k);
     REQUIRE(h.obj.size() == d.obj.size());
-    double scale = 1e-12, diff = 0.0;
     for (size_t i = 0; i < h.obj.size(); ++i) {
-      scale = std::max(scale, std::fabs(h.obj[i]));
-      diff = std::max(diff, std::fabs(h.obj[i] - d.obj[i]));
       if (h.idxmax[i] != d.idxmax[i]) ++c.argmax_diff;
     }
-    c.obj = std::max(c.obj, diff / scale);
+    c.obj = std::max(c.obj, trajectory_difference(h.obj, d.obj));
   }
   const Tensor dx = dev.x();
-  const Tensor& hx = host.x();
-  double sum_diff = 0.0, sum_abs = 1e-12;
-  for (int64_t i = 0; i < hx.numel(); ++i) {
-    sum_diff += std::fabs(static_cast<double>(dx.at(i)) - hx.at(i));
-    sum_abs += std::fabs(static_cast<double>(hx.at(i)));
-  }
-  c.x = sum_diff / sum_abs;
-  c.x_max = test::max_relative_error(dx, hx);
+  c.x = mean_difference(host.x(), dx);
+  c.x_max = test::max_relative_error(dx, host.x());
   return c;
 }
 
@@ -147,19 +158,8 @@ TEST_CASE("cuda ascent: the GPU loop follows the host loop for 100 steps of each
       vis::AscentRun host2(nudged_net, p, nudged);
       while (host2.step()) {
       }
-      const Tensor& a = host.x();
-      const Tensor& b = host2.x();
-      double sum_diff = 0.0, sum_abs = 1e-12, scale = 1e-12, diff = 0.0;
-      for (int64_t i = 0; i < a.numel(); ++i) {
-        sum_diff += std::fabs(static_cast<double>(a.at(i)) - b.at(i));
-        sum_abs += std::fabs(static_cast<double>(a.at(i)));
-      }
-      for (size_t i = 0; i < host.record(0).obj.size(); ++i) {
-        scale = std::max(scale, std::fabs(host.record(0).obj[i]));
-        diff = std::max(diff, std::fabs(host.record(0).obj[i] - host2.record(0).obj[i]));
-      }
-      self.x = std::max(self.x, sum_diff / sum_abs);
-      self.obj = std::max(self.obj, diff / scale);
+      self.x = std::max(self.x, mean_difference(host.x(), host2.x()));
+      self.obj = std::max(self.obj, trajectory_difference(host.record(0).obj, host2.record(0).obj));
     }
     MESSAGE("preset " << number << " (" << dev.launch_note() << "): GPU vs host: objective trajectory " << c.obj
                       << ", x mean " << c.x << ", x max " << c.x_max << ", argmax differs at " << c.argmax_diff
