@@ -3,8 +3,11 @@
 // one primitive: alpha * B is reordered once into oneDNN's preferred layout and beta * C is its bias. Otherwise
 // alpha is an output scale and beta * C is added by a loop afterwards (oneDNN's scale-then-bias order is
 // avoided so the two never combine). Backward: grad A and grad B, each one more matmul; C must be constant.
+// At a batch of a few rows the classifier instead runs small_batch_gemm's weight-streaming loops on alpha * B kept
+// as N x K rows (the same one copy of the weights).
 #include "compute/cpu/dnnl_context.hpp"
 #include "compute/cpu/kernels.hpp"
+#include "compute/cpu/small_batch_gemm.hpp"
 
 #include <optional>
 #include <unordered_map>
@@ -83,6 +86,11 @@ class LinearKernel final : public Kernel {
   }
 
   void forward(const ForwardArgs& args) override {
+    if (!rows_.empty()) {
+      small_batch_forward(args.inputs[0]->data(), m_, k_, rows_.data(), n_,
+                          bias_values_.empty() ? nullptr : bias_values_.data(), args.output->data());
+      return;
+    }
     bind(fwd_->src, args.inputs[0]->data());
     if (!b_constant_) bind(fwd_->weights, args.inputs[1]->data());
     bind(fwd_->dst, args.output->data());
@@ -96,11 +104,15 @@ class LinearKernel final : public Kernel {
       throw Error("Gemm node '" + name_ + "': gradient w.r.t. a non-constant C is not supported");
     }
     if (Tensor* ga = args.grad_inputs.at(0)) {
-      if (!grad_a_) throw Error("node '" + name_ + "': no backward was prepared for a constant A");
-      bind(grad_a_->src, args.grad_output->data());
-      if (!b_constant_) bind(grad_a_->weights, args.inputs[1]->data());
-      bind(grad_a_->dst, ga->data());
-      grad_a_->run();
+      if (!rows_.empty()) {
+        small_batch_backward(args.grad_output->data(), m_, n_, rows_.data(), k_, ga->data());
+      } else {
+        if (!grad_a_) throw Error("node '" + name_ + "': no backward was prepared for a constant A");
+        bind(grad_a_->src, args.grad_output->data());
+        if (!b_constant_) bind(grad_a_->weights, args.inputs[1]->data());
+        bind(grad_a_->dst, ga->data());
+        grad_a_->run();
+      }
     }
     if (Tensor* gb = args.grad_inputs.at(1)) {
       if (!grad_b_) throw Error("node '" + name_ + "': no backward was prepared for a constant B");
@@ -154,6 +166,10 @@ class LinearKernel final : public Kernel {
         c_by_loop_ = true;
       }
     }
+    if (b_constant_ && !c_by_loop_ && !p_.trans_a && m_ <= kSmallBatchRows) {
+      keep_rows(alpha_b);
+      return;
+    }
     fwd_.emplace(matrix_desc(m_, k_, p_.trans_a), matrix_desc(k_, n_, p_.trans_b), matrix_desc(m_, n_, false), scale,
                  b_data, bias ? &bias : nullptr);
 
@@ -166,6 +182,21 @@ class LinearKernel final : public Kernel {
     if (!b_constant_) {
       grad_b_.emplace(matrix_desc(k_, m_, !p_.trans_a), matrix_desc(m_, n_, false), matrix_desc(k_, n_, p_.trans_b),
                       p_.alpha, nullptr);
+    }
+  }
+
+  // alpha * B as N x K rows for small_batch_gemm (B is K x N, or N x K when transposed).
+  void keep_rows(const Tensor& alpha_b) {
+    if (p_.trans_b) {
+      rows_ = alpha_b;
+      return;
+    }
+    rows_ = Tensor({n_, k_});
+    const float* b = alpha_b.data();
+    float* w = rows_.data();
+#pragma omp parallel for
+    for (int64_t j = 0; j < n_; ++j) {
+      for (int64_t i = 0; i < k_; ++i) w[j * k_ + i] = b[i * n_ + j];
     }
   }
 
@@ -185,7 +216,8 @@ class LinearKernel final : public Kernel {
   bool b_constant_ = false;
   bool c_by_loop_ = false;
   int64_t c_row_step_ = 0, c_col_step_ = 0;
-  Tensor bias_values_;  // beta * C, when the primitive adds it
+  Tensor bias_values_;  // beta * C, when the primitive (or small_batch_forward) adds it
+  Tensor rows_;         // alpha * B as N x K rows, when small_batch_gemm runs instead of oneDNN
   std::optional<Matmul> fwd_, grad_a_, grad_b_;
 };
 

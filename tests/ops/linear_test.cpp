@@ -3,6 +3,7 @@
 // every broadcast form of C, constant and non-constant B, and batches 1 and 2.
 #include "compute/ops/linear.hpp"
 #include "compute/core/error.hpp"
+#include "compute/cpu/small_batch_gemm.hpp"
 #include "tests/support/op_check.hpp"
 
 #include <doctest/doctest.h>
@@ -217,6 +218,30 @@ TEST_CASE("linear: cpu matches reference on a classifier-sized Gemm and on MatMu
   CHECK(max_relative_error(run_forward(square, cpu, xv), run_forward(square, ref, xv)) <= 1e-4);
   CHECK(max_relative_error(run_backward(square, cpu, xv, xs, BackwardMode::Gradient),
                            run_backward(square, ref, xv, xs, BackwardMode::Gradient)) <= 1e-4);
+}
+
+TEST_CASE("linear: both sides of the small-batch switch match reference, with sparse seeds") {
+  // Up to kSmallBatchRows rows the cpu backend streams the weights with its own loops, above it oneDNN runs; K
+  // spans several of the backward's column chunks with a ragged end, N a ragged group of four.
+  const auto ref = make_reference_backend();
+  const auto cpu = make_cpu_backend();
+  const int64_t k = 1100, n = 37;
+  uint32_t seed = 700;
+  for (int64_t m : {int64_t{1}, int64_t{3}, cpu::kSmallBatchRows, cpu::kSmallBatchRows + 1, int64_t{8}}) {
+    for (bool tb : {false, true}) {
+      CAPTURE(m);
+      CAPTURE(tb);
+      const Tensor a = random_tensor({m, k}, ++seed);
+      const Tensor b = random_tensor(tb ? Dims{n, k} : Dims{k, n}, ++seed);
+      const Tensor c = random_tensor({n}, ++seed);
+      const Graph g = single_node_graph(OpKind::Gemm, gemm(0.5f, 2.0f, false, tb), a.dims(), {b, c});
+      CHECK(max_relative_error(run_forward(g, cpu, a), run_forward(g, ref, a)) <= 1e-4);
+      Tensor s = random_tensor({m, n}, ++seed);
+      for (int64_t i = 0; i < s.numel(); i += 3) s.at(i) = 0.0f;  // what a ReLU or a one-unit seed leaves
+      CHECK(max_relative_error(run_backward(g, cpu, a, s, BackwardMode::Gradient),
+                               run_backward(g, ref, a, s, BackwardMode::Gradient)) <= 1e-4);
+    }
+  }
 }
 
 TEST_CASE("linear: a non-constant C runs forward, and its gradient is refused naming the node") {
