@@ -1,6 +1,7 @@
 #include "compute/core/backend.hpp"
 
 #include "compute/core/error.hpp"
+#include "compute/core/layout.hpp"
 
 namespace deepvis {
 
@@ -8,7 +9,15 @@ void Backend::copy(const Tensor& src, Tensor& dst) const {
   if (src.device() != Device::Cpu || dst.device() != Device::Cpu) {
     throw Error("the " + name() + " backend cannot copy device tensors");
   }
+  if (src.layout() != dst.layout()) {
+    convert_layout(src, dst);
+    return;
+  }
   dst.copy_from(src);
+}
+
+std::vector<Layout> Backend::plan_layouts(const Graph& graph) const {
+  return std::vector<Layout>(graph.blobs.size(), Layout::Plain);
 }
 
 void Backend::add_into(Tensor& dst, const Tensor& src) const {

@@ -15,6 +15,12 @@ struct KernelSpec {
   std::vector<Dims> input_dims;
   Dims output_dims;
   std::vector<const Tensor*> constants;  // per input: the value when that input is a constant, else nullptr
+  // Per input and for the output: the memory layout the Net keeps that blob (and its gradient) in. Empty: all
+  // plain. Only a backend whose plan_layouts asks for blocked layouts ever sees anything else.
+  std::vector<Layout> input_layouts;
+  Layout output_layout = Layout::Plain;
+
+  Layout input_layout(size_t slot) const { return slot < input_layouts.size() ? input_layouts[slot] : Layout::Plain; }
 };
 
 struct ForwardArgs {
@@ -50,12 +56,16 @@ class Backend {
   virtual Tensor allocate(const Dims& dims) const { return Tensor(dims); }
   // A constant (weights) as this backend keeps it; the host default shares the storage.
   virtual Tensor upload(const Tensor& host) const { return host; }
-  // Copies between any two tensors of equal element count, each on the host or this backend's device.
+  // Copies between any two tensors of equal element count, each on the host or this backend's device; on the host,
+  // between layouts too (same dims then).
   virtual void copy(const Tensor& src, Tensor& dst) const;
   virtual void add_into(Tensor& dst, const Tensor& src) const;  // dst += src, both on this backend
   virtual void fill(Tensor& t, float value) const;
   // Waits until queued device work is done (timing, reading results); a no-op on the host.
   virtual void synchronize() const {}
+  // The layout of every blob of `graph` (its dims inferred), which the Net allocates values and gradients in and
+  // passes to make_kernel. The default: all plain.
+  virtual std::vector<Layout> plan_layouts(const Graph& graph) const;
   virtual bool supports(const KernelSpec& spec) const = 0;
   // Throws deepvis::Error naming the node when it cannot build the kernel.
   virtual std::unique_ptr<Kernel> make_kernel(const KernelSpec& spec) const = 0;
@@ -63,7 +73,10 @@ class Backend {
 
 // The naive plain-loop implementation of every op: the test oracle, never used for speed.
 std::shared_ptr<Backend> make_reference_backend();
-// oneDNN with plain loops where oneDNN has nothing; multi-threaded.
+// oneDNN with plain loops where oneDNN has nothing; multi-threaded. Activations between convolutions are kept in
+// the channel-blocked layout this CPU's oneDNN prefers (compute/cpu/layout_plan.hpp).
 std::shared_ptr<Backend> make_cpu_backend();
+// The same with a chosen blocked layout (Plain: none), for tests and timing.
+std::shared_ptr<Backend> make_cpu_backend(Layout blocked);
 
 }  // namespace deepvis

@@ -9,6 +9,7 @@ namespace deepvis {
 
 struct Net::Plan {
   std::vector<Tensor> values;                    // per blob: activations, or the constant's value
+  std::vector<Layout> layouts;                   // per blob: how values (and gradients) are laid out
   std::vector<std::unique_ptr<Kernel>> kernels;  // per node
   std::vector<ForwardArgs> forward_args;         // per node, pointing into `values`
   std::vector<int> producer;                     // per blob: producing node, -1 for input and constants
@@ -44,9 +45,12 @@ void Net::set_batch(int batch) {
   plan->written.assign(nb, 0);
   plan->ancestors.resize(nb);
   plan->host_mirrors.resize(nb);
+  plan->layouts = backend_->plan_layouts(graph_);
   for (size_t b = 0; b < nb; ++b) {
     const Blob& blob = graph_.blobs[b];
-    plan->values[b] = blob.constant ? backend_->upload(blob.value) : backend_->allocate(blob.dims);
+    if (blob.constant || static_cast<int>(b) == graph_.input) plan->layouts[b] = Layout::Plain;
+    plan->values[b] =
+        blob.constant ? backend_->upload(blob.value) : backend_->allocate(blob.dims).with_layout(plan->layouts[b]);
   }
   plan->kernels.resize(graph_.nodes.size());
   plan->forward_args.resize(graph_.nodes.size());
@@ -56,11 +60,13 @@ void Net::set_batch(int batch) {
     const Node& node = graph_.nodes[n];
     plan->producer[static_cast<size_t>(node.output)] = static_cast<int>(n);
     KernelSpec spec{node, {}, graph_.blobs[static_cast<size_t>(node.output)].dims, {}};
+    spec.output_layout = plan->layouts[static_cast<size_t>(node.output)];
     int64_t node_scratch = 0;
     for (int in : node.inputs) {
       const Blob& blob = graph_.blobs[static_cast<size_t>(in)];
       spec.input_dims.push_back(blob.dims);
       spec.constants.push_back(blob.constant ? &blob.value : nullptr);
+      spec.input_layouts.push_back(plan->layouts[static_cast<size_t>(in)]);
       if (!blob.constant) node_scratch += numel(blob.dims);
     }
     if (!backend_->supports(spec)) {
@@ -134,9 +140,13 @@ const Tensor& Net::device_blob(int id) const {
   return plan_->values.at(static_cast<size_t>(id));
 }
 
+Layout Net::blob_layout(int id) const {
+  return plan_->layouts.at(static_cast<size_t>(id));
+}
+
 const Tensor& Net::blob(int id) const {
   const Tensor& value = plan_->values.at(static_cast<size_t>(id));
-  if (value.device() == Device::Cpu) return value;
+  if (value.device() == Device::Cpu && value.layout() == Layout::Plain) return value;
   Tensor& mirror = plan_->host_mirrors[static_cast<size_t>(id)];
   if (mirror.empty()) mirror = Tensor(value.dims());
   backend_->copy(value, mirror);
@@ -145,7 +155,7 @@ const Tensor& Net::blob(int id) const {
 
 const Tensor& Gradients::at(int blob) const {
   const Tensor& g = grads_.at(static_cast<size_t>(blob));
-  if (g.device() == Device::Cpu || g.empty()) return g;
+  if ((g.device() == Device::Cpu && g.layout() == Layout::Plain) || g.empty()) return g;
   if (host_.size() != grads_.size()) host_.resize(grads_.size());
   Tensor& mirror = host_[static_cast<size_t>(blob)];
   if (mirror.empty()) mirror = Tensor(g.dims());
@@ -157,7 +167,8 @@ Gradients Net::make_gradients() const {
   Gradients g;
   g.grads_.resize(graph_.blobs.size());
   for (size_t b = 0; b < graph_.blobs.size(); ++b) {
-    if (!graph_.blobs[b].constant) g.grads_[b] = backend_->allocate(graph_.blobs[b].dims);
+    if (!graph_.blobs[b].constant)
+      g.grads_[b] = backend_->allocate(graph_.blobs[b].dims).with_layout(plan_->layouts[b]);
   }
   g.scratch_ = backend_->allocate({plan_->scratch_size});
   g.backend_ = backend_;
@@ -173,7 +184,8 @@ Gradients Net::make_gradients() const {
         g.scratch_views_[n].emplace_back();
         continue;
       }
-      g.scratch_views_[n].emplace_back(blob.dims, g.scratch_.data() + offset, g.scratch_.device(), nullptr);
+      g.scratch_views_[n].push_back(Tensor(blob.dims, g.scratch_.data() + offset, g.scratch_.device(), nullptr)
+                                        .with_layout(plan_->layouts[static_cast<size_t>(in)]));
       offset += numel(blob.dims);
     }
   }

@@ -57,8 +57,10 @@ class Net {
   void forward(const Tensor& input, int up_to = -1);
   // The value of a blob from the last forward (constants always), on the host (copied from a device backend).
   const Tensor& blob(int id) const;
-  // The same, where the backend keeps it (device memory on CUDA).
+  // The same, where the backend keeps it (device memory on CUDA; maybe channel-blocked on the CPU).
   const Tensor& device_blob(int id) const;
+  // How the backend lays out a blob's value and gradient (compute/core/tensor.hpp).
+  Layout blob_layout(int id) const;
   const Backend& backend() const { return *backend_; }
 
   // Per-node wall time, accumulated over forward and backward calls while enabled (for `deepvis bench

@@ -46,18 +46,34 @@ Tensor Tensor::reshaped(Dims dims) const {
   if (deepvis::numel(dims) != numel()) {
     throw Error("cannot view a " + to_string(dims_) + " tensor as " + to_string(dims));
   }
+  if (layout_ != Layout::Plain && dims != dims_) {
+    throw Error("cannot reshape a channel-blocked " + to_string(dims_) + " tensor; convert it to plain first");
+  }
   Tensor t = *this;
   t.dims_ = std::move(dims);
   return t;
 }
 
+Tensor Tensor::with_layout(Layout layout) const {
+  if (layout != Layout::Plain && (rank() != 4 || dims_[1] % channel_block(layout) != 0)) {
+    throw Error("a " + to_string(dims_) + " tensor cannot be channel-blocked by " +
+                std::to_string(channel_block(layout)));
+  }
+  Tensor t = *this;
+  t.layout_ = layout;
+  return t;
+}
+
 Tensor Tensor::clone() const {
   Tensor t(dims_);
+  t.layout_ = layout_;
   if (numel() > 0) std::memcpy(t.data_, data_, static_cast<size_t>(numel()) * sizeof(float));
   return t;
 }
 
-void Tensor::fill(float value) { std::fill(data_, data_ + numel(), value); }
+void Tensor::fill(float value) {
+  std::fill(data_, data_ + numel(), value);
+}
 
 void Tensor::copy_from(const Tensor& other) {
   if (other.numel() != numel()) {

@@ -15,6 +15,15 @@ std::string to_string(const Dims& dims);  // "1x3x224x224"
 
 enum class Device { Cpu, Cuda };
 
+// How a 4-D (N, C, H, W) tensor's elements lie in memory. Plain is NCHW. Blocked8 and Blocked16 are oneDNN's
+// nChw8c and nChw16c: channels in groups of 8 or 16, the group innermost, which oneDNN's convolutions read and
+// write without a reorder. A blocked tensor always has C a multiple of its group, so it holds exactly numel()
+// elements and any elementwise loop works on it unchanged; only code that indexes by (n, c, h, w) must care.
+enum class Layout : uint8_t { Plain = 0, Blocked8 = 8, Blocked16 = 16 };
+inline int channel_block(Layout layout) {
+  return static_cast<int>(layout);
+}
+
 class Tensor {
  public:
   Tensor() = default;
@@ -30,6 +39,9 @@ class Tensor {
   int64_t numel() const { return deepvis::numel(dims_); }
   bool empty() const { return data_ == nullptr; }
   Device device() const { return device_; }
+  Layout layout() const { return layout_; }
+  // The same storage, read in another layout (no data moves; see compute/core/layout.hpp to convert).
+  Tensor with_layout(Layout layout) const;
 
   float* data() { return data_; }
   const float* data() const { return data_; }
@@ -46,6 +58,7 @@ class Tensor {
   Dims dims_;
   float* data_ = nullptr;
   Device device_ = Device::Cpu;
+  Layout layout_ = Layout::Plain;
   std::shared_ptr<void> storage_;
 };
 

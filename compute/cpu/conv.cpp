@@ -1,11 +1,11 @@
 // CPU Conv on oneDNN: convolution_forward (inference) and convolution_backward_data, both created once per
-// kernel. oneDNN picks every layout (format_tag::any): constant weights are reordered once here into each
-// primitive's layout, and the Net's plain NCHW activations are reordered in and out per call when the primitive
-// prefers a blocked layout. Measured on AlexNet-like convs, blocked layouts plus the two reorders ran 1.2-1.8x
-// faster than forcing plain NCHW (which makes oneDNN fall back to im2col + gemm); the one exception, backward on
-// a few-channel input, is handled in build().
-// Backward is backward-data only: W and B are weights, constant in real models; a gradient request for them is
-// refused with an error naming the node.
+// kernel. Constant weights are reordered once here into each primitive's layout. Activations the Net keeps
+// channel-blocked (compute/cpu/layout_plan.hpp) go in and out as they are; for plain ones oneDNN picks the
+// layout (format_tag::any) and they are reordered in and out per call when it prefers another. Measured on AlexNet-like
+// convs, blocked layouts plus the two reorders ran 1.2-1.8x faster than forcing plain NCHW (which makes oneDNN fall
+// back to im2col + gemm); the one exception, backward on a few-channel input, is handled in build(). Backward is
+// backward-data only: W and B are weights, constant in real models; a gradient request for them is refused with an
+// error naming the node.
 #include "compute/cpu/dnnl_context.hpp"
 #include "compute/cpu/kernels.hpp"
 
@@ -26,12 +26,18 @@ memory::desc any_desc(const Dims& d) {
   return memory::desc(to_dnnl(d), memory::data_type::f32, memory::format_tag::any);
 }
 
-// A plain Net buffer (rebound per call) and, when the primitive wants another layout, a staging copy in that
-// layout with the reorder between them. `into_primitive`: the data flows plain -> staged (an input).
+// What the primitive is asked to take for a blob: the Net's blocked layout as is, else its own choice.
+memory::desc wanted_desc(const Dims& d, Layout layout) {
+  return layout == Layout::Plain ? any_desc(d) : layout_desc(d, layout);
+}
+
+// A Net buffer in its layout (rebound per call) and, when the primitive wants another layout, a staging copy in
+// that layout with the reorder between them. `into_primitive`: the data flows Net -> staged (an input).
 class Staged {
  public:
   Staged() = default;
-  Staged(const Dims& dims, const memory::desc& wanted, bool into_primitive) : user_(plain_memory(dims)) {
+  Staged(const Dims& dims, Layout layout, const memory::desc& wanted, bool into_primitive)
+      : user_(layout_memory(dims, layout)) {
     if (wanted == user_.get_desc()) {
       inner_ = user_;
       return;
@@ -129,16 +135,17 @@ class ConvKernel final : public Kernel {
     const auto algo = dnnl::algorithm::convolution_direct;
     const dnnl::primitive_attr attr = user_scratchpad();
 
+    const Layout x_layout = spec.input_layout(0), y_layout = spec.output_layout;
     auto fwd_desc = [&](dnnl::prop_kind kind) {
-      return dnnl::convolution_forward::desc(kind, algo, any_desc(x), w_desc, b_desc, any_desc(y), strides, dilates,
-                                             pad_l, pad_r);
+      return dnnl::convolution_forward::desc(kind, algo, wanted_desc(x, x_layout), w_desc, b_desc,
+                                             wanted_desc(y, y_layout), strides, dilates, pad_l, pad_r);
     };
     const dnnl::convolution_forward::primitive_desc fwd_pd(fwd_desc(dnnl::prop_kind::forward_inference), attr,
                                                            dnnl_engine());
     w_plain_ = plain_memory(w_dnnl, w_constant_ ? const_cast<float*>(spec.constants[1]->data()) : nullptr);
     const memory w_fwd = w_constant_ ? reordered_constant(w_plain_, fwd_pd.weights_desc()) : w_plain_;
-    x_ = Staged(x, fwd_pd.src_desc(), true);
-    y_ = Staged(y, fwd_pd.dst_desc(), false);
+    x_ = Staged(x, x_layout, fwd_pd.src_desc(), true);
+    y_ = Staged(y, y_layout, fwd_pd.dst_desc(), false);
     fwd_ = dnnl::convolution_forward(fwd_pd);
     fwd_args_ = {{DNNL_ARG_SRC, x_.inner()},
                  {DNNL_ARG_WEIGHTS, w_fwd},
@@ -158,7 +165,7 @@ class ConvKernel final : public Kernel {
       const dnnl::convolution_backward_data::desc d(algo, gx_desc, w_desc, gy_desc, strides, dilates, pad_l, pad_r);
       return dnnl::convolution_backward_data::primitive_desc(d, attr, dnnl_engine(), hint_pd);
     };
-    auto bwd_pd = bwd_pd_for(any_desc(x), any_desc(y));
+    auto bwd_pd = bwd_pd_for(wanted_desc(x, x_layout), wanted_desc(y, y_layout));
     // A blocked layout pads the channels to the vector width. When that more than doubles a few-channel input
     // (the image layer: 3 -> 16), plain NCHW measured about 3x faster (im2col + gemm), so use it there.
     if (bwd_pd.diff_src_desc().data.padded_dims[1] >= 2 * x[1]) bwd_pd = bwd_pd_for(plain_desc(x), plain_desc(y));
@@ -167,8 +174,8 @@ class ConvKernel final : public Kernel {
       w_bwd =
           bwd_pd.weights_desc() == fwd_pd.weights_desc() ? w_fwd : reordered_constant(w_plain_, bwd_pd.weights_desc());
     }
-    gy_ = Staged(y, bwd_pd.diff_dst_desc(), true);
-    gx_ = Staged(x, bwd_pd.diff_src_desc(), false);
+    gy_ = Staged(y, y_layout, bwd_pd.diff_dst_desc(), true);
+    gx_ = Staged(x, x_layout, bwd_pd.diff_src_desc(), false);
     bwd_ = dnnl::convolution_backward_data(bwd_pd);
     bwd_args_ = {{DNNL_ARG_DIFF_DST, gy_.inner()},
                  {DNNL_ARG_WEIGHTS, w_bwd},

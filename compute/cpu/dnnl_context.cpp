@@ -34,6 +34,24 @@ dnnl::memory plain_memory(const Dims& dims, float* data) {
   return dnnl::memory(plain_desc(dims), dnnl_engine(), data ? static_cast<void*>(data) : DNNL_MEMORY_NONE);
 }
 
+dnnl::memory::desc layout_desc(const Dims& dims, Layout layout) {
+  using tag = dnnl::memory::format_tag;
+  switch (layout) {
+    case Layout::Plain: return plain_desc(dims);
+    case Layout::Blocked8:
+      return dnnl::memory::desc(dnnl::memory::dims(dims.begin(), dims.end()), dnnl::memory::data_type::f32,
+                                tag::nChw8c);
+    case Layout::Blocked16:
+      return dnnl::memory::desc(dnnl::memory::dims(dims.begin(), dims.end()), dnnl::memory::data_type::f32,
+                                tag::nChw16c);
+  }
+  throw Error("unknown memory layout");
+}
+
+dnnl::memory layout_memory(const Dims& dims, Layout layout, float* data) {
+  return dnnl::memory(layout_desc(dims, layout), dnnl_engine(), data ? static_cast<void*>(data) : DNNL_MEMORY_NONE);
+}
+
 }  // namespace deepvis::cpu
 
 namespace deepvis::cpu {

@@ -19,6 +19,10 @@ dnnl::memory::desc plain_desc(const Dims& dims);
 // A memory object over `data` (nullptr allowed: bind later with set_data_handle).
 dnnl::memory plain_memory(const Dims& dims, float* data = nullptr);
 
+// The same for a blob in one of the Net's layouts (Plain, or nChw8c / nChw16c for the blocked ones).
+dnnl::memory::desc layout_desc(const Dims& dims, Layout layout);
+dnnl::memory layout_memory(const Dims& dims, Layout layout, float* data = nullptr);
+
 }  // namespace deepvis::cpu
 
 namespace deepvis::cpu {

@@ -16,6 +16,13 @@ std::unique_ptr<Kernel> make_binary_kernel(const KernelSpec& spec);     // Add, 
 std::unique_ptr<Kernel> make_structure_kernel(const KernelSpec& spec);  // Concat, Flatten, Reshape, Pad
 std::unique_ptr<Kernel> make_softmax_kernel(const KernelSpec& spec);    // Softmax
 
+// Whether a pooling node runs on oneDNN (which takes any layout) rather than on plain loops.
+bool pool_runs_on_onednn(const KernelSpec& spec);
+
+// `plain` as a kernel of `spec`'s layouts: blocked inputs, output and gradients go through plain staging copies
+// around it (a fallback for kernels that index plain planes; the planner keeps blocked blobs away from them).
+std::unique_ptr<Kernel> with_plain_staging(const KernelSpec& spec, std::unique_ptr<Kernel> plain);
+
 // Dispatches on spec.node.kind to the family factories above.
 std::unique_ptr<Kernel> make_kernel(const KernelSpec& spec);
 

@@ -83,10 +83,14 @@ class DnnlPoolKernel final : public Kernel {
       const int64_t floor_out = (x[2 + i] + pad_l[i] + pad_r[i] - extent) / strides[i] + 1;
       if (floor_out != y[2 + i]) pad_r[i] = (y[2 + i] - 1) * strides[i] + extent - x[2 + i] - pad_l[i];
     }
-    src_ = plain_memory(x);
-    dst_ = plain_memory(y);
-    diff_src_ = plain_memory(x);
-    diff_dst_ = plain_memory(y);
+    // Blocked data stays blocked. A one-pixel output (a global pool's) is planned plain, but its bytes are the
+    // same in the input's blocked layout, which oneDNN wants on both sides.
+    const Layout in_layout = spec.input_layout(0);
+    const Layout out_layout = y[2] * y[3] == 1 ? in_layout : spec.output_layout;
+    src_ = layout_memory(x, in_layout);
+    dst_ = layout_memory(y, out_layout);
+    diff_src_ = layout_memory(x, in_layout);
+    diff_dst_ = layout_memory(y, out_layout);
     const dnnl::pooling_v2_forward::desc fwd_desc(dnnl::prop_kind::forward_training, alg, src_.get_desc(),
                                                   dst_.get_desc(), strides, kernel, dilation, pad_l, pad_r);
     const dnnl::pooling_v2_forward::primitive_desc fwd_pd(fwd_desc, dnnl_engine());
@@ -225,6 +229,15 @@ class LoopPoolKernel final : public Kernel {
 
 }  // namespace
 
+bool pool_runs_on_onednn(const KernelSpec& spec) {
+  const PoolParams p = effective_params(spec);
+  const Dims& x = spec.input_dims.at(0);
+  const AxisTaps rows(p, 0, x[2], spec.output_dims[2]), cols(p, 1, x[3], spec.output_dims[3]);
+  const bool divisor_differs =
+      !is_max(spec.node.kind) && p.count_include_pad && !(rows.all_full(p.kernel[0]) && cols.all_full(p.kernel[1]));
+  return !(divisor_differs || rows.any_empty() || cols.any_empty());
+}
+
 std::unique_ptr<Kernel> make_pool_kernel(const KernelSpec& spec) {
   switch (spec.node.kind) {
     case OpKind::MaxPool:
@@ -236,17 +249,15 @@ std::unique_ptr<Kernel> make_pool_kernel(const KernelSpec& spec) {
                   ") is not a pooling op");
   }
   const PoolParams p = effective_params(spec);
-  const Dims& x = spec.input_dims.at(0);
-  const AxisTaps rows(p, 0, x[2], spec.output_dims[2]), cols(p, 1, x[3], spec.output_dims[3]);
-  const bool divisor_differs =
-      !is_max(spec.node.kind) && p.count_include_pad && !(rows.all_full(p.kernel[0]) && cols.all_full(p.kernel[1]));
-  if (divisor_differs || rows.any_empty() || cols.any_empty()) return std::make_unique<LoopPoolKernel>(spec, p);
-  try {
-    return std::make_unique<DnnlPoolKernel>(spec, p);
-  } catch (const dnnl::error&) {
-    // A shape oneDNN refuses (say, pads larger than the window) is still well defined: loop over it.
-    return std::make_unique<LoopPoolKernel>(spec, p);
+  if (pool_runs_on_onednn(spec)) {
+    try {
+      return std::make_unique<DnnlPoolKernel>(spec, p);
+    } catch (const dnnl::error&) {
+      // A shape oneDNN refuses (say, pads larger than the window) is still well defined: loop over it below.
+    }
   }
+  // The loops index plain planes; blocked blobs (planned before oneDNN refused) are converted around them.
+  return with_plain_staging(spec, std::make_unique<LoopPoolKernel>(spec, p));
 }
 
 }  // namespace deepvis::cpu
