@@ -5,7 +5,11 @@
 Models are torchvision architectures with random weights (timing does not depend on the weights), exported once
 into bench/models/ (git-ignored). Prints a markdown table and, with --record, appends it to bench/RESULTS.md.
 
-Usage: bench/compare_peers.py [--models alexnet,vgg16,resnet50] [--iters 20] [--record] [--deepvis build/deepvis]
+Usage: bench/compare_peers.py [--models alexnet,vgg16,resnet50] [--iters 20] [--rounds 3] [--record]
+                              [--deepvis build/deepvis]
+The peers take turns: each round times deepvis, OpenCV DNN and PyTorch one after the other, so a change in the
+machine's load (this is a shared VM) hits all of them alike. A time is the median over rounds of each round's
+median; a ratio is the median of the per-round ratios, with their range.
 Needs Debian's python3-torch, python3-torchvision and python3-opencv (scripts/setup-deps installs the first two;
 the bench installs python3-opencv itself if missing).
 """
@@ -53,7 +57,7 @@ def median_ms(fn, iters, warmup=3):
     return statistics.median(times)
 
 
-def time_torch(name, size, iters):
+def torch_timers(name, size, iters):
     import torch
     import torchvision
     torch.set_num_threads(os.cpu_count())
@@ -69,10 +73,10 @@ def time_torch(name, size, iters):
         xi = x.clone().requires_grad_(True)
         model(xi)[0, 0].backward()
 
-    return median_ms(forward, iters), median_ms(step, iters)
+    return (lambda: median_ms(forward, iters)), (lambda: median_ms(step, iters))
 
 
-def time_opencv(path, size, iters):
+def opencv_timer(path, size, iters):
     import cv2
     import numpy as np
     try:
@@ -86,7 +90,7 @@ def time_opencv(path, size, iters):
         net.setInput(blob)
         net.forward()
 
-    return median_ms(forward, iters)
+    return lambda: median_ms(forward, iters)
 
 
 def time_deepvis(binary, path, what, iters):
@@ -95,33 +99,45 @@ def time_deepvis(binary, path, what, iters):
     return json.loads(out.strip().splitlines()[-1])["median_ms"]
 
 
+def ratio_text(ours, theirs):
+    """The median of the per-round ratios, and their range when there is more than one round."""
+    ratios = sorted(a / b for a, b in zip(ours, theirs))
+    text = f"{statistics.median(ratios):.2f}"
+    return text + (f" ({ratios[0]:.2f}-{ratios[-1]:.2f})" if len(ratios) > 1 else "")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default="alexnet,vgg16,resnet50")
     ap.add_argument("--iters", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--record", action="store_true")
     ap.add_argument("--deepvis", default=os.path.join(ROOT, "build", "deepvis"))
     args = ap.parse_args()
     ensure_opencv()
-    rows = []
-    for name in args.models.split(","):
-        path = export(name)
-        dv_fwd = time_deepvis(args.deepvis, path, "forward", args.iters)
-        dv_step = time_deepvis(args.deepvis, path, "step", args.iters)
-        cv_fwd = time_opencv(path, 224, args.iters)
-        pt_fwd, pt_step = time_torch(name, 224, args.iters)
-        rows.append((name, dv_fwd, cv_fwd, pt_fwd, dv_step, pt_step))
-        print(f"{name}: done", file=sys.stderr, flush=True)
     lines = [
         "| model | deepvis fwd ms | OpenCV DNN fwd ms | PyTorch fwd ms | fwd ratio vs OpenCV | deepvis step ms | "
         "PyTorch step ms | step ratio vs PyTorch |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for name, dv_fwd, cv_fwd, pt_fwd, dv_step, pt_step in rows:
-        cv_text = f"{cv_fwd:.1f}" if cv_fwd else "n/a (import fails)"
-        cv_ratio = f"{dv_fwd / cv_fwd:.2f}" if cv_fwd else "n/a"
-        lines.append(f"| {name} | {dv_fwd:.1f} | {cv_text} | {pt_fwd:.1f} | {cv_ratio} | "
-                     f"{dv_step:.1f} | {pt_step:.1f} | {dv_step / pt_step:.2f} |")
+    for name in args.models.split(","):
+        path = export(name)
+        cv = opencv_timer(path, 224, args.iters)
+        pt_fwd, pt_step = torch_timers(name, 224, args.iters)
+        t = {key: [] for key in ("dv_fwd", "cv_fwd", "pt_fwd", "dv_step", "pt_step")}
+        for _ in range(args.rounds):
+            t["dv_fwd"].append(time_deepvis(args.deepvis, path, "forward", args.iters))
+            if cv:
+                t["cv_fwd"].append(cv())
+            t["pt_fwd"].append(pt_fwd())
+            t["dv_step"].append(time_deepvis(args.deepvis, path, "step", args.iters))
+            t["pt_step"].append(pt_step())
+        print(f"{name}: done", file=sys.stderr, flush=True)
+        med = {key: statistics.median(v) if v else None for key, v in t.items()}
+        cv_text = f"{med['cv_fwd']:.1f}" if cv else "n/a (import fails)"
+        cv_ratio = ratio_text(t["dv_fwd"], t["cv_fwd"]) if cv else "n/a"
+        lines.append(f"| {name} | {med['dv_fwd']:.1f} | {cv_text} | {med['pt_fwd']:.1f} | {cv_ratio} | "
+                     f"{med['dv_step']:.1f} | {med['pt_step']:.1f} | {ratio_text(t['dv_step'], t['pt_step'])} |")
     table = "\n".join(lines)
     print(table)
     if args.record:
@@ -131,7 +147,8 @@ def main():
                 if line.startswith("model name"):
                     cpu = line.split(":", 1)[1].strip()
                     break
-        header = (f"\n## {datetime.date.today()}: CPU backend, batch 1, fp32, 224x224, median of {args.iters}\n\n"
+        header = (f"\n## {datetime.date.today()}: CPU backend, batch 1, fp32, 224x224, median of {args.iters} "
+                  f"per round, {args.rounds} rounds (peers take turns)\n\n"
                   f"Machine: {platform.node()}, {os.cpu_count()} cores ({cpu}); no GPU. Ratio < 1 means deepvis "
                   "is faster.\n\n")
         with open(os.path.join(HERE, "RESULTS.md"), "a") as f:

@@ -81,6 +81,13 @@ std::vector<Layout> plan_layouts(const Graph& graph, Layout blocked) {
         tied = true;
         for (int in : node.inputs) tied = tied && !constant(in) && dims(in) == dims(node.output);
         break;
+      case OpKind::BatchNorm: tied = !constant(node.inputs[0]); break;
+      case OpKind::Concat:
+        // Along channels, each input's block of C_i * H * W floats per image is contiguous in both layouts, so
+        // the plain kernel is right on blocked data as it is (every C_i a multiple of the group: checked below).
+        tied = dims(node.output).size() == 4 && node.params_as<ConcatParams>().axis == 1;
+        for (int in : node.inputs) tied = tied && !constant(in);
+        break;
       case OpKind::MaxPool:
       case OpKind::AveragePool:
       case OpKind::GlobalAveragePool:
@@ -92,7 +99,9 @@ std::vector<Layout> plan_layouts(const Graph& graph, Layout blocked) {
       default: break;
     }
     if (tied) {
-      for (int in : node.inputs) tie(in, node.output);
+      for (int in : node.inputs) {
+        if (!constant(in)) tie(in, node.output);
+      }
     } else {
       for (int in : node.inputs) plain_only[static_cast<size_t>(in)] = 1;
       plain_only[static_cast<size_t>(node.output)] = 1;

@@ -18,8 +18,8 @@ Layout preferred_blocked_layout();
 // Per blob of `graph` (dims inferred). A blob is blocked when it is a 4-D activation with C a multiple of the
 // group and H * W > 1, not the graph's input or an output, and every node touching it runs on blocked data: a
 // Conv (either side converts on its own), or an op that needs its inputs and output in one layout (activations,
-// same-dims Add/Mul, oneDNN pooling) whose other blobs qualify too. Such a group is blocked only when a Conv
-// touches it: elsewhere blocking saves nothing.
+// same-dims Add/Mul, oneDNN pooling, BatchNormalization, Concat along channels) whose other blobs qualify too. Such a
+// group is blocked only when a Conv touches it: elsewhere blocking saves nothing.
 std::vector<Layout> plan_layouts(const Graph& graph, Layout blocked);
 
 }  // namespace deepvis::cpu

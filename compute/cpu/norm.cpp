@@ -5,7 +5,8 @@
 // for even sizes (size 2 gives [c, c]), so even sizes run as OpenMP loops.
 // LRN backward: OpenMP loops for every size. oneDNN 2.6 has no jit LRN backward for plain nchw and falls back to
 // its reference implementation, which measured 3-5x slower than these loops (AlexNet 96x55x55, 2 threads).
-// BatchNormalization: per-channel y = a*x + b with a, b computed once from the constant inputs; OpenMP loops.
+// BatchNormalization: per-channel y = a*x + b with a, b computed once from the constant inputs; OpenMP loops, on
+// plain or channel-blocked data.
 #include "compute/ops/norm.hpp"
 
 #include "compute/cpu/dnnl_context.hpp"
@@ -146,6 +147,7 @@ class BatchNormKernel final : public Kernel {
                     "' must be a constant of " + std::to_string(channels_) + " values");
       }
     }
+    if (spec.input_layout(0) != Layout::Plain) block_ = channel_block(spec.input_layout(0));  // output: the same
     const double eps = spec.node.params_as<BatchNormParams>().epsilon;
     for (int64_t c = 0; c < channels_; ++c) {
       const double a = in[0]->at(c) / std::sqrt(static_cast<double>(in[3]->at(c)) + eps);
@@ -157,6 +159,10 @@ class BatchNormKernel final : public Kernel {
   void forward(const ForwardArgs& args) override {
     const float* x = args.inputs.at(0)->data();
     float* y = args.output->data();
+    if (block_ > 0) {
+      per_channel_blocked(x, y, true);
+      return;
+    }
 #pragma omp parallel for
     for (int64_t plane = 0; plane < batch_ * channels_; ++plane) {
       const auto c = static_cast<size_t>(plane % channels_);
@@ -172,6 +178,10 @@ class BatchNormKernel final : public Kernel {
     if (grad_x == nullptr) return;
     const float* g = args.grad_output->data();
     float* gx = grad_x->data();
+    if (block_ > 0) {
+      per_channel_blocked(g, gx, false);
+      return;
+    }
 #pragma omp parallel for
     for (int64_t plane = 0; plane < batch_ * channels_; ++plane) {
       const float a = a_[static_cast<size_t>(plane % channels_)];
@@ -182,7 +192,24 @@ class BatchNormKernel final : public Kernel {
   }
 
  private:
+  // out = a * in (+ b when `shift`) on channel-blocked data: per (n, channel group), pixels of `block_` lanes.
+  void per_channel_blocked(const float* in, float* out, bool shift) const {
+    const int64_t block = block_, groups = batch_ * (channels_ / block_), run = spatial_ * block_;
+#pragma omp parallel for
+    for (int64_t group = 0; group < groups; ++group) {
+      const auto first = static_cast<size_t>(group % (channels_ / block) * block);
+      const float* a = a_.data() + first;
+      const float* b = b_.data() + first;
+      const float* ip = in + group * run;
+      float* op = out + group * run;
+      for (int64_t s = 0; s < spatial_; ++s) {
+        for (int64_t l = 0; l < block; ++l) op[s * block + l] = a[l] * ip[s * block + l] + (shift ? b[l] : 0.0f);
+      }
+    }
+  }
+
   int64_t batch_ = 0, channels_ = 0, spatial_ = 1;
+  int64_t block_ = 0;         // channel group of a blocked input and output; 0 when plain
   std::vector<float> a_, b_;  // y = a*x + b per channel
 };
 

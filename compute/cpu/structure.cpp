@@ -1,5 +1,6 @@
 // CPU data movement: Concat, Flatten, Reshape, Pad. Pure copies of contiguous runs (memcpy) spread over OpenMP
 // threads; nothing here is worth a oneDNN primitive. Outputs never alias inputs: the Net owns separate buffers.
+// Concat along channels is also right on channel-blocked data (compute/cpu/layout_plan.cpp says why).
 #include "compute/ops/structure.hpp"
 
 #include "compute/cpu/kernels.hpp"

@@ -316,6 +316,12 @@ void convert_pad(NodeView& n) {
     n.fail("pads has " + std::to_string(pads.size()) + " values, a " + std::to_string(x.size()) + "-D input needs " +
            std::to_string(2 * x.size()));
   }
+  // Some exporters emit a Pad of zeros (before an AveragePool, say). It is an Identity: eliminated like one, so
+  // it neither shows as a layer nor forces its neighbours into plain memory (compute/cpu/layout_plan.hpp).
+  if (std::all_of(pads.begin(), pads.end(), [](int64_t v) { return v == 0; })) {
+    n.ctx.alias(n.output(), n.required_input(0, "data"), n.where());
+    return;
+  }
   p.pads_begin.assign(pads.begin(), pads.begin() + static_cast<std::ptrdiff_t>(x.size()));
   p.pads_end.assign(pads.begin() + static_cast<std::ptrdiff_t>(x.size()), pads.end());
   n.emit(OpKind::Pad, p, {n.blob(0, "data")});

@@ -33,8 +33,8 @@ TEST_CASE("layout plan: conv chains and the ops between them are blocked, plain 
       CAPTURE(plain);
       CHECK(planned(g, plan, plain) == Layout::Plain);
     }
-    for (const char* b : {"conv_b", "relu_b", "pool_b", "conv_c", "leaky_c", "residual", "clip_c", "conv_d",
-                          "sigmoid_d", "avgpool_d", "conv_e"}) {
+    for (const char* b : {"conv_b", "relu_b", "pool_b", "conv_c", "leaky_c", "residual", "clip_c", "concat", "bn",
+                          "conv_d", "sigmoid_d", "avgpool_d", "conv_e"}) {
       CAPTURE(b);
       CHECK(planned(g, plan, b) == blocked);
     }

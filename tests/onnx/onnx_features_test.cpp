@@ -117,7 +117,7 @@ TEST_CASE("onnx: external data inside the model's folder is loaded") {
   fs::remove_all(dir);
 }
 
-TEST_CASE("onnx: Dropout and Identity are eliminated and their consumers rewired") {
+TEST_CASE("onnx: Dropout, Identity and zero Pads are eliminated and their consumers rewired") {
   OnnxModel m(13);
   m.input("x", {1, 4});
   m.initializer("ratio", {}, {0.5f});
@@ -141,6 +141,18 @@ TEST_CASE("onnx: Dropout and Identity are eliminated and their consumers rewired
   const Tensor y = test::run_forward(g, make_reference_backend(), Tensor({1, 4}, {-2.0f, -0.5f, 0.0f, 1.5f}));
   const float expected[] = {0.5f, 0.5f, 0.5f, 1.0f / (1.0f + std::exp(-1.5f))};  // dropout is identity at inference
   for (int i = 0; i < 4; ++i) CHECK(y.at(i) == doctest::Approx(expected[i]));
+
+  SUBCASE("a Pad of zeros is an Identity too") {
+    OnnxModel z(13);
+    z.input("x", {1, 1, 2, 2});
+    z.initializer_int64("pads", {8}, {0, 0, 0, 0, 0, 0, 0, 0});
+    z.node("Pad", {"x", "pads"}, {"xp"}, "nopad");
+    z.node("Relu", {"xp"}, {"y"}, "relu1");
+    z.output("y", {1, 1, 2, 2});
+    const Graph gz = import_model(z);
+    REQUIRE(kinds(gz) == std::vector<OpKind>{OpKind::Relu});
+    CHECK(gz.nodes[0].inputs == std::vector<int>{gz.input});
+  }
 
   SUBCASE("opset 10 Dropout (ratio attribute) and an Identity of weights") {
     OnnxModel old(10);

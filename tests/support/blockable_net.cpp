@@ -32,7 +32,14 @@ Graph blockable_net(int batch, int channels) {
   x = g.node(OpKind::LeakyRelu, LeakyReluParams{0.1f}, {x}, "leaky_c");
   x = g.node(OpKind::Add, NoParams{}, {x, pooled}, "residual");
   x = g.node(OpKind::Clip, ClipParams{-0.5f, 0.5f}, {x}, "clip_c");
-  x = conv(x, c, c, 1, "conv_d");
+  x = g.node(OpKind::Concat, ConcatParams{1}, {x, pooled}, "concat");
+  x = g.node(
+      OpKind::BatchNorm, BatchNormParams{1e-5f},
+      {x, g.constant("bn_scale", random_tensor({2 * c}, ++seed)),
+       g.constant("bn_shift", random_tensor({2 * c}, ++seed)), g.constant("bn_mean", random_tensor({2 * c}, ++seed)),
+       g.constant("bn_var", random_tensor({2 * c}, ++seed, 0.5f, 2.0f))},
+      "bn");
+  x = conv(x, 2 * c, c, 1, "conv_d");
   x = g.node(OpKind::Sigmoid, NoParams{}, {x}, "sigmoid_d");
   x = g.node(OpKind::AveragePool, PoolParams{{2, 2}, {2, 2}, {1, 1}, {0, 0}, {0, 0}, false, false}, {x}, "avgpool_d");
   x = conv(x, c, 16, 3, "conv_e");
