@@ -149,6 +149,7 @@ void EngineCore::load_model(const std::string& path) {
   output_is_softmax_ = producer >= 0 && graph.nodes[static_cast<size_t>(producer)].kind == OpKind::Softmax;
 
   gradients_ = session->net->make_gradients();
+  face_tracker_.reset();
   session_ = std::move(session);
   model_ = std::move(info);
   blob_ = -1;
@@ -216,7 +217,7 @@ void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
   if (pre.crop == CropMode::Face) {
     // Detect once: the face box is both what is cropped (as preprocess_image's face mode does: the face stretched,
     // else the centre crop) and what the input panel draws.
-    face = find_face_crop(frame.rgb);
+    face = face_tracker_.next(frame.rgb);
     Preprocess cropped = pre;
     cropped.crop = face.found ? CropMode::Stretch : CropMode::Center;
     input = preprocess_image(face.found ? frame.rgb(face.box) : frame.rgb, cropped, net.input_dims());

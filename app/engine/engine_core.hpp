@@ -6,6 +6,7 @@
 #include "app/commands/model_session.hpp"
 #include "app/engine/engine_command.hpp"
 #include "app/engine/engine_snapshot.hpp"
+#include "compute/image/face_tracker.hpp"
 #include "compute/vis/activation_grid.hpp"
 
 #include <chrono>
@@ -53,6 +54,7 @@ class EngineCore {
   ActivationGrid grid_;
   Gradients gradients_;
   Tensor seed_;
+  FaceTracker face_tracker_;  // the face crop, followed from frame to frame
 
   uint64_t generation_ = 0;
   uint64_t sequence_ = 0;

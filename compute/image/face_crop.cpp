@@ -70,7 +70,7 @@ FaceCrop find_face_crop(const cv::Mat& rgb) {
   return find_face_crop(rgb, default_face_cascade_path());
 }
 
-FaceCrop find_face_crop(const cv::Mat& rgb, const std::string& cascade_path) {
+cv::Mat face_gray(const cv::Mat& rgb) {
   if (rgb.empty() || rgb.depth() != CV_8U || (rgb.channels() != 3 && rgb.channels() != 1)) {
     throw Error("face crop: expected an 8-bit RGB image");
   }
@@ -79,25 +79,39 @@ FaceCrop find_face_crop(const cv::Mat& rgb, const std::string& cascade_path) {
     cv::cvtColor(rgb, gray, cv::COLOR_RGB2GRAY);
   else
     gray = rgb.clone();
-  cv::equalizeHist(gray, gray);
-  // Faces smaller than a tenth of the image are more often texture than faces.
-  const int min_side = std::max(24, std::min(gray.cols, gray.rows) / 10);
+  return gray;
+}
+
+std::vector<cv::Rect> detect_faces(const cv::Mat& gray, int min_side, int max_side, const std::string& cascade_path) {
+  cv::Mat equalized;
+  cv::equalizeHist(gray, equalized);
   std::vector<cv::Rect> faces;
-  {
-    std::lock_guard<std::mutex> lock(cascade_mutex());
-    cascade_locked(cascade_path)
-        .detectMultiScale(gray, faces, 1.1, 5, cv::CASCADE_SCALE_IMAGE, cv::Size(min_side, min_side));
-  }
+  std::lock_guard<std::mutex> lock(cascade_mutex());
+  cascade_locked(cascade_path)
+      .detectMultiScale(equalized, faces, 1.1, 5, cv::CASCADE_SCALE_IMAGE, cv::Size(min_side, min_side),
+                        cv::Size(max_side, max_side));
+  return faces;
+}
+
+FaceCrop face_crop_from(const std::vector<cv::Rect>& faces, cv::Point offset, cv::Size image) {
   FaceCrop crop;
   if (faces.empty()) {
-    crop.box = centre_square(rgb.size());
+    crop.box = centre_square(image);
     return crop;
   }
   const auto largest = std::max_element(faces.begin(), faces.end(),
                                         [](const cv::Rect& a, const cv::Rect& b) { return a.area() < b.area(); });
   crop.found = true;
-  crop.box = expand_face_box(*largest, rgb.size());
+  crop.face = *largest + offset;
+  crop.box = expand_face_box(crop.face, image);
   return crop;
+}
+
+FaceCrop find_face_crop(const cv::Mat& rgb, const std::string& cascade_path) {
+  const cv::Mat gray = face_gray(rgb);
+  // Faces smaller than a tenth of the image are more often texture than faces.
+  const int min_side = std::max(24, std::min(gray.cols, gray.rows) / 10);
+  return face_crop_from(detect_faces(gray, min_side, 0, cascade_path), cv::Point(0, 0), rgb.size());
 }
 
 }  // namespace deepvis

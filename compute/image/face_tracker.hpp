@@ -1,0 +1,45 @@
+#pragma once
+// The face crop for a stream of frames (the live GUI's webcam or video). A whole-frame Haar search of a 640x480
+// frame took 100-170 ms on the 2-core dev machine, more than the DenseNet-121 forward it feeds; between frames a
+// face moves little, so the next search covers only the neighbourhood of the last face, at sizes near its size.
+// A whole-frame search still runs when the face is lost and every few frames (so that a larger face entering
+// the frame is taken, as find_face_crop would); with no face in view it runs every few frames only, so a face
+// that appears is taken a few frames late. An unchanged frame (a still image) reuses the last answer, so stills
+// get exactly find_face_crop's box, frame after frame.
+#include "compute/image/face_crop.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace deepvis {
+
+class FaceTracker {
+ public:
+  enum class Search { Whole, Near, Reused };
+
+  // A whole-frame search at least this often (frames) while a face is followed,
+  static constexpr int kWholeEvery = 10;
+  // and this often while none is in view.
+  static constexpr int kLookAgainEvery = 4;
+
+  // An empty path: default_face_cascade_path(), looked up at each search (as find_face_crop(rgb) does).
+  explicit FaceTracker(std::string cascade_path = "");
+
+  // The face crop of the next frame (8-bit RGB). Throws like find_face_crop.
+  FaceCrop next(const cv::Mat& rgb);
+  // How the last next() searched.
+  Search last_search() const { return last_search_; }
+  // Forget the last face (a new input source).
+  void reset();
+
+ private:
+  std::string cascade() const { return cascade_path_.empty() ? default_face_cascade_path() : cascade_path_; }
+
+  std::string cascade_path_;
+  cv::Mat last_frame_;  // a copy, to recognise an unchanged frame
+  FaceCrop last_;
+  int since_whole_ = 0;
+  Search last_search_ = Search::Whole;
+};
+
+}  // namespace deepvis
