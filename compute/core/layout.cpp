@@ -27,19 +27,19 @@ void convert_layout(const Tensor& src, Tensor& dst) {
     return;
   }
   const Dims& d = src.dims();
-  const int64_t planes = d[0] * d[1], width = d[3];
+  const int64_t planes = d[0] * d[1], pixels = d[2] * d[3];
   const float* s = src.data();
   float* t = dst.data();
-  const Layout from = src.layout(), to = dst.layout();
-  // One (n, c) plane per iteration: a plain plane is contiguous, a blocked one strided by the group.
+  // Within one (n, c) plane consecutive pixels are 1 apart in plain memory and one channel group apart in blocked
+  // memory, so each plane is one strided copy.
+  const int64_t from_step = src.layout() == Layout::Plain ? 1 : channel_block(src.layout());
+  const int64_t to_step = dst.layout() == Layout::Plain ? 1 : channel_block(dst.layout());
 #pragma omp parallel for if (src.numel() > 65536)
   for (int64_t p = 0; p < planes; ++p) {
     const int64_t n = p / d[1], c = p % d[1];
-    for (int64_t h = 0; h < d[2]; ++h) {
-      for (int64_t w = 0; w < width; ++w) {
-        t[element_offset(d, to, n, c, h, w)] = s[element_offset(d, from, n, c, h, w)];
-      }
-    }
+    const float* from = s + element_offset(d, src.layout(), n, c, 0, 0);
+    float* to = t + element_offset(d, dst.layout(), n, c, 0, 0);
+    for (int64_t i = 0; i < pixels; ++i) to[i * to_step] = from[i * from_step];
   }
 }
 
