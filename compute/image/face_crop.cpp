@@ -49,8 +49,8 @@ cv::CascadeClassifier& cascade_locked(const std::string& path) {
 
 std::string default_face_cascade_path() {
   if (const char* env = std::getenv("DEEPVIS_HAAR_CASCADE"); env && *env) return env;
-  const std::string debian = std::string("/usr/share/opencv4/haarcascades/") + kCascadeFile;
-  const std::string older = std::string("/usr/share/opencv/haarcascades/") + kCascadeFile;
+  std::string debian = std::string("/usr/share/opencv4/haarcascades/") + kCascadeFile;
+  std::string older = std::string("/usr/share/opencv/haarcascades/") + kCascadeFile;
   if (!std::filesystem::exists(debian) && std::filesystem::exists(older)) return older;
   return debian;
 }

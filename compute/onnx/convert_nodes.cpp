@@ -275,6 +275,7 @@ void convert_concat(NodeView& n) {
   const int64_t rank = static_cast<int64_t>(n.dims(0, "first").size());
   ConcatParams p{normalize_axis(n, n.attrs.require_int("axis"), rank, false)};
   std::vector<int> inputs;
+  inputs.reserve(static_cast<size_t>(n.proto.input_size()));
   for (int i = 0; i < n.proto.input_size(); ++i) inputs.push_back(n.blob(i, "data"));
   n.emit(OpKind::Concat, p, inputs);
 }
