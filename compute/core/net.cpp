@@ -18,7 +18,8 @@ struct Net::Plan {
   std::vector<BackwardArgs> backward_args;       // per node, reused
   std::vector<int64_t> scratch_offset;           // per node: where its inputs' scratch starts (flat, per slot)
   int64_t scratch_size = 0;
-  std::vector<Tensor> host_mirrors;  // per blob, lazily: host copies for a device backend
+  std::vector<Tensor> host_mirrors;  // per blob, lazily: plain host copies (device or blocked values)
+  std::vector<char> mirror_fresh;    // per blob: its mirror holds the last forward's value
 };
 
 Net::Net(Graph graph, std::shared_ptr<Backend> backend, int batch)
@@ -45,6 +46,7 @@ void Net::set_batch(int batch) {
   plan->written.assign(nb, 0);
   plan->ancestors.resize(nb);
   plan->host_mirrors.resize(nb);
+  plan->mirror_fresh.assign(nb, 0);
   plan->layouts = backend_->plan_layouts(graph_);
   for (size_t b = 0; b < nb; ++b) {
     const Blob& blob = graph_.blobs[b];
@@ -115,6 +117,7 @@ void Net::forward(const Tensor& input, int up_to) {
                 to_string(in.dims()));
   }
   backend_->copy(input, in);
+  values_changed();
   int last = static_cast<int>(graph_.nodes.size()) - 1;
   if (up_to >= 0) last = plan_->producer.at(static_cast<size_t>(up_to));
   for (int n = 0; n <= last; ++n) {
@@ -140,6 +143,10 @@ const Tensor& Net::device_blob(int id) const {
   return plan_->values.at(static_cast<size_t>(id));
 }
 
+void Net::values_changed() {
+  std::fill(plan_->mirror_fresh.begin(), plan_->mirror_fresh.end(), 0);
+}
+
 Layout Net::blob_layout(int id) const {
   return plan_->layouts.at(static_cast<size_t>(id));
 }
@@ -149,17 +156,25 @@ const Tensor& Net::blob(int id) const {
   if (value.device() == Device::Cpu && value.layout() == Layout::Plain) return value;
   Tensor& mirror = plan_->host_mirrors[static_cast<size_t>(id)];
   if (mirror.empty()) mirror = Tensor(value.dims());
-  backend_->copy(value, mirror);
+  // Copied once per forward: callers read a blob per unit of a batch, say.
+  char& fresh = plan_->mirror_fresh[static_cast<size_t>(id)];
+  if (!fresh) backend_->copy(value, mirror);
+  fresh = 1;
   return mirror;
 }
 
 const Tensor& Gradients::at(int blob) const {
   const Tensor& g = grads_.at(static_cast<size_t>(blob));
   if ((g.device() == Device::Cpu && g.layout() == Layout::Plain) || g.empty()) return g;
-  if (host_.size() != grads_.size()) host_.resize(grads_.size());
+  if (host_.size() != grads_.size()) {
+    host_.resize(grads_.size());
+    host_fresh_.assign(grads_.size(), 0);
+  }
   Tensor& mirror = host_[static_cast<size_t>(blob)];
   if (mirror.empty()) mirror = Tensor(g.dims());
-  backend_->copy(g, mirror);
+  char& fresh = host_fresh_[static_cast<size_t>(blob)];  // copied once per backward run
+  if (!fresh) backend_->copy(g, mirror);
+  fresh = 1;
   return mirror;
 }
 
@@ -224,6 +239,7 @@ void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradien
   }
 
   std::fill(plan_->written.begin(), plan_->written.end(), 0);
+  std::fill(out.host_fresh_.begin(), out.host_fresh_.end(), 0);
   backend_->copy(seed, out.grads_[b]);
   plan_->written[b] = 1;
   // A blob no node on the path writes keeps a zero gradient (the input when the seed is the input is seeded).

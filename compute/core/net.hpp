@@ -26,7 +26,8 @@ class Gradients {
  private:
   friend class Net;
   std::shared_ptr<const Backend> backend_;
-  mutable std::vector<Tensor> host_;                // lazily made host mirrors (device backends only)
+  mutable std::vector<Tensor> host_;                // lazily made plain host mirrors (device or blocked grads)
+  mutable std::vector<char> host_fresh_;            // per blob: its mirror holds the last backward's value
   std::vector<Tensor> grads_;                       // per blob; empty for constants
   Tensor scratch_;                                  // a second contribution to a blob lands here before it is added
   std::vector<std::vector<Tensor>> scratch_views_;  // per node, per input slot: its slice of scratch_
@@ -55,10 +56,14 @@ class Net {
 
   // Runs the nodes needed for `up_to` (default: every output). The input must have the input blob's dims.
   void forward(const Tensor& input, int up_to = -1);
-  // The value of a blob from the last forward (constants always), on the host (copied from a device backend).
+  // The value of a blob from the last forward (constants always), on the host, plain NCHW (copied from a device
+  // backend or a blocked layout once per forward, so hold the reference only until the next forward).
   const Tensor& blob(int id) const;
   // The same, where the backend keeps it (device memory on CUDA; maybe channel-blocked on the CPU).
   const Tensor& device_blob(int id) const;
+  // Says that the values changed without forward(): work captured as a CUDA graph and replayed. The next blob()
+  // copies again.
+  void values_changed();
   // How the backend lays out a blob's value and gradient (compute/core/tensor.hpp).
   Layout blob_layout(int id) const;
   const Backend& backend() const { return *backend_; }

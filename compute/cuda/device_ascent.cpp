@@ -229,6 +229,7 @@ void DeviceAscentRun::capture() {
 
 void DeviceAscentRun::launch_step() {
   step_.launch();
+  net_.values_changed();  // the replay wrote the net's blobs behind Net::forward's back
   ++iteration_;
 }
 
