@@ -1,11 +1,11 @@
 // CPU Conv on oneDNN: convolution_forward (inference) and convolution_backward_data, both created once per
 // kernel. Constant weights are reordered once here into each primitive's layout. Activations the Net keeps
-// channel-blocked (compute/cpu/layout_plan.hpp) go in and out as they are; for plain ones oneDNN picks the
-// layout (format_tag::any) and they are reordered in and out per call when it prefers another. Measured on AlexNet-like
-// convs, blocked layouts plus the two reorders ran 1.2-1.8x faster than forcing plain NCHW (which makes oneDNN fall
-// back to im2col + gemm); the one exception, backward on a few-channel input, is handled in build(). Backward is
-// backward-data only: W and B are weights, constant in real models; a gradient request for them is refused with an
-// error naming the node.
+// channel-blocked (compute/cpu/layout_plan.hpp) go in and out as they are; for plain ones oneDNN picks the layout
+// (format_tag::any) and they are reordered in and out per call when it prefers another. Measured on AlexNet-like
+// convs, blocked layouts plus the two reorders ran 1.2-1.8x faster than forcing plain NCHW (which makes oneDNN
+// fall back to im2col + gemm); the one exception, backward on a few-channel input, is handled in build().
+// Backward is backward-data only: W and B are weights, constant in real models; a gradient request for them is
+// refused with an error naming the node.
 #include "compute/cpu/dnnl_context.hpp"
 #include "compute/cpu/kernels.hpp"
 
