@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <random>
 #include <vector>
@@ -31,7 +33,8 @@ struct BenchFlags {
   std::string backward = "gradient";
 };
 
-// Per-node share of the timed iterations, the slowest first: what a target that is out of reach is spent on.
+// Per-node share of the timed iterations, the slowest first (what a target that is out of reach is spent on),
+// then per op.
 void print_profile(const Net& net, int iters) {
   const Graph& g = net.graph();
   std::vector<size_t> order(g.nodes.size());
@@ -46,6 +49,22 @@ void print_profile(const Net& net, int iters) {
     std::printf("%-40.40s %-18s %10.3f %10.3f %6.1f%%\n", g.nodes[i].name.c_str(),
                 std::string(op_name(g.nodes[i].kind)).c_str(), net.forward_ms()[i] / iters,
                 net.backward_ms()[i] / iters, sum > 0 ? 100.0 * total(i) / sum : 0.0);
+  }
+  // The same per op, all nodes counted: whether a model's time is in its convolutions or in what surrounds them.
+  std::map<std::string, std::array<double, 3>> by_op;  // fwd, bwd, nodes
+  for (size_t i = 0; i < order.size(); ++i) {
+    auto& row = by_op[std::string(op_name(g.nodes[i].kind))];
+    row[0] += net.forward_ms()[i];
+    row[1] += net.backward_ms()[i];
+    row[2] += 1;
+  }
+  std::vector<std::pair<std::string, std::array<double, 3>>> ops(by_op.begin(), by_op.end());
+  std::sort(ops.begin(), ops.end(),
+            [](const auto& a, const auto& b) { return a.second[0] + a.second[1] > b.second[0] + b.second[1]; });
+  std::printf("\n%-40s %-18s %10s %10s %7s\n", "op (all its nodes)", "nodes", "fwd ms", "bwd ms", "share");
+  for (const auto& [op, row] : ops) {
+    std::printf("%-40s %-18.0f %10.3f %10.3f %6.1f%%\n", op.c_str(), row[2], row[0] / iters, row[1] / iters,
+                sum > 0 ? 100.0 * (row[0] + row[1]) / sum : 0.0);
   }
 }
 

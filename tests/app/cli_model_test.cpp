@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 using deepvis::read_npy;
 using deepvis::Tensor;
@@ -114,6 +116,33 @@ TEST_CASE("cli-model: bench --json reports median, min and max") {
   CHECK(j["median_ms"].get<double>() > 0);
   CHECK(j["min_ms"].get<double>() <= j["median_ms"].get<double>());
   CHECK(j["max_ms"].get<double>() >= j["median_ms"].get<double>());
+}
+
+TEST_CASE("cli-model: bench --profile totals each op over all its nodes") {
+  const auto info = nlohmann::json::parse(stdout_json({deepvis_binary(), "info", "--model", kModel, "--json"}));
+  std::map<std::string, int> want;  // nodes per op, from info
+  for (const auto& layer : info["layers"]) ++want[layer["op"].get<std::string>()];
+  const auto r = run_process(
+      {deepvis_binary(), "bench", "--model", kModel, "--what", "step", "--iters", "2", "--warmup", "1", "--profile"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  const size_t section = r.output.find("op (all its nodes)");
+  REQUIRE(section != std::string::npos);
+  std::istringstream rows(r.output.substr(section));
+  std::string line;
+  std::getline(rows, line);  // the header
+  std::map<std::string, int> got;
+  double shares = 0;
+  while (std::getline(rows, line)) {
+    std::istringstream row(line);
+    std::string op;
+    double nodes = 0, fwd = 0, bwd = 0;
+    std::string share;
+    if (!(row >> op >> nodes >> fwd >> bwd >> share)) break;  // the last line is bench's summary
+    got[op] = static_cast<int>(nodes);
+    shares += std::stod(share);
+  }
+  CHECK(got == want);
+  CHECK(shares == doctest::Approx(100.0).epsilon(0.01));
 }
 
 TEST_CASE("cli-model: bad models exit 3 naming the file") {
