@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -151,4 +152,20 @@ TEST_CASE("blocked layouts: plain reads follow each forward and backward, and va
   CHECK(net.blob(residual).at(0) == before);
   net.values_changed();
   CHECK(net.blob(residual).at(0) == before + 1.0f);
+}
+
+TEST_CASE("layout plan: DEEPVIS_CPU_LAYOUT=plain turns blocking off, and the default backend uses the CPU's choice") {
+  const char* before = std::getenv("DEEPVIS_CPU_LAYOUT");
+  const std::string saved = before ? before : "";
+  setenv("DEEPVIS_CPU_LAYOUT", "plain", 1);
+  CHECK(cpu::preferred_blocked_layout() == Layout::Plain);
+  {
+    Net net(test::blockable_net(), make_cpu_backend());
+    CHECK(net.blob_layout(net.blob_id("residual")) == Layout::Plain);
+  }
+  unsetenv("DEEPVIS_CPU_LAYOUT");
+  const Layout chosen = cpu::preferred_blocked_layout();
+  Net net(test::blockable_net(), make_cpu_backend());
+  CHECK(net.blob_layout(net.blob_id("residual")) == chosen);
+  if (before) setenv("DEEPVIS_CPU_LAYOUT", saved.c_str(), 1);
 }
