@@ -165,7 +165,9 @@ TEST_CASE("cli-model: bad inputs exit 4 with the problem named") {
   const std::pair<std::string, std::string> cases[] = {{dir.path("corrupt.png"), "not a decodable image"},
                                                        {dir.path("nothere.jpg"), "not found"},
                                                        {dir.path("wrong.npy"), "1x3x32x32"}};
-  for (const auto& [input, message] : cases) {
+  for (const auto& c : cases) {
+    const std::string& input = c.first;  // named, not a structured binding: doctest's macros capture it
+    const std::string& message = c.second;
     const auto r = run_process({deepvis_binary(), "forward", "--model", kModel, "--input", input});
     CHECK_MESSAGE(r.exit_code == 4, input << ": " << r.output);
     CHECK_MESSAGE(r.output.find(message) != std::string::npos, r.output);

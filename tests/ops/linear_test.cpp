@@ -153,7 +153,8 @@ TEST_CASE("linear: cpu matches reference over transposes, alpha/beta, C forms an
     const std::vector<Dims> c_forms = {{}, {}, {1}, {n}, {1, n}, {m, 1}, {m, n}};  // the first: no C
     for (bool ta : {false, true}) {
       for (bool tb : {false, true}) {
-        for (const auto& [alpha, beta] : {std::pair{1.0f, 1.0f}, std::pair{0.5f, -2.0f}}) {
+        for (const auto& scales : {std::pair{1.0f, 1.0f}, std::pair{0.5f, -2.0f}}) {
+          const float alpha = scales.first, beta = scales.second;  // doctest's CAPTURE cannot take a binding
           for (size_t f = 0; f < c_forms.size(); ++f) {
             CAPTURE(m);
             CAPTURE(ta);
