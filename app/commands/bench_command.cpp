@@ -71,7 +71,7 @@ void print_profile(const Net& net, int iters) {
 int run_bench(const BenchFlags& f) {
   if (f.live) {
     LiveBenchOptions live;
-    live.model = f.model.model;
+    live.model = f.model;
     live.input = f.input;
     live.frames = f.frames;
     live.warmup = f.warmup;

@@ -52,8 +52,8 @@ int run_live_bench(const LiveBenchOptions& o) {
   }
   source->set_loop(true);
 
-  EngineCore core;
-  core.apply(LoadModel{o.model});
+  EngineCore core(o.model);
+  core.apply(LoadModel{o.model.model});
   if (!core.model()) throw CommandError(kExitBadModel, core.process(Frame{})->error);
   if (!o.layer.empty()) {
     core.apply(SelectLayer{o.layer});
@@ -104,16 +104,18 @@ int run_live_bench(const LiveBenchOptions& o) {
   const double engine_fps = engine.mean() > 0.0 ? 1000.0 / engine.mean() : 0.0;
   const std::string layer = core.settings().layer;
   if (o.json) {
-    nlohmann::json j = {{"model", o.model},   {"input", o.input},       {"input_size", input_size},
-                        {"layer", layer},     {"backward", o.backward}, {"frames", o.frames},
-                        {"warmup", o.warmup}, {"fps", pipeline_fps},    {"engine_fps", engine_fps}};
+    nlohmann::json j = {
+        {"model", o.model.model}, {"device", core.model()->backend}, {"input", o.input},   {"input_size", input_size},
+        {"layer", layer},         {"backward", o.backward},          {"frames", o.frames}, {"warmup", o.warmup},
+        {"fps", pipeline_fps},    {"engine_fps", engine_fps}};
     for (const StageStats* s : stages) {
       j["stages"][s->name] = {{"mean_ms", s->mean()}, {"median_ms", s->median()}, {"max_ms", s->max()}};
     }
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("live pipeline: %s on %s (%s), layer %s, backward %s, %d frames after %d warm-up\n", o.model.c_str(),
-                o.input.c_str(), input_size.c_str(), layer.c_str(), o.backward.c_str(), o.frames, o.warmup);
+    std::printf("live pipeline: %s (%s) on %s (%s), layer %s, backward %s, %d frames after %d warm-up\n",
+                o.model.model.c_str(), core.model()->backend.c_str(), o.input.c_str(), input_size.c_str(),
+                layer.c_str(), o.backward.c_str(), o.frames, o.warmup);
     std::printf("%-26s %10s %10s %10s\n", "stage", "mean ms", "median ms", "max ms");
     for (const StageStats* s : stages) {
       std::printf("%-26s %10.3f %10.3f %10.3f\n", s->name, s->mean(), s->median(), s->max());

@@ -2,12 +2,14 @@
 // `deepvis bench --live`: the live GUI's per-frame work without a window. Frames of a video (looping) or an image
 // go through the capture source and the EngineCore exactly as in the GUI (preprocess, forward, the selected unit's
 // backward view, the grid atlas through the colormap: the CPU texture build), timed per stage.
+#include "app/commands/model_session.hpp"
+
 #include <string>
 
 namespace deepvis::app {
 
 struct LiveBenchOptions {
-  std::string model;
+  ModelFlags model;                   // --model, --device, --tf32, --threads and the preprocessing overrides
   std::string input;                  // video file, image or folder
   int frames = 200;                   // timed frames
   int warmup = 10;                    // untimed frames first

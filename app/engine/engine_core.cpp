@@ -113,6 +113,7 @@ void EngineCore::load_model(const std::string& path) {
   info->generation = ++generation_;
   info->path = path;
   info->stem = std::filesystem::path(path).stem().string();
+  info->backend = net.backend_name();
   info->name = session->card ? session->card->name : info->stem;
   info->input_dims = net.input_dims();
   for (const Node& node : graph.nodes) {

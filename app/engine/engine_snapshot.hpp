@@ -27,6 +27,7 @@ struct ModelInfo {
   std::string path;
   std::string stem;               // file name without extension: the `model` of `model/layer:unit`
   std::string name;               // the card's display name, else the stem
+  std::string backend;            // where it computes: "cpu" or "cuda"
   std::vector<LayerInfo> layers;  // node outputs that can be drawn as a grid, in graph order
   std::string default_layer;
   std::string output;  // the blob the top-5 is read from

@@ -74,6 +74,23 @@ TEST_CASE("live: bench --live prints a table with a row per stage") {
   CHECK(r.output.find("10 frames after 1 warm-up") != std::string::npos);
 }
 
+TEST_CASE("live: bench --live computes where --device says") {
+  const auto cpu = run_process({deepvis_binary(), "bench", "--live", "--model", kModel, "--input", kVideo, "--frames",
+                                "3", "--warmup", "0", "--device", "cpu", "--json"});
+  INFO(cpu.output);
+  REQUIRE(cpu.exit_code == 0);
+  CHECK(json_line(cpu.output).at("device") == "cpu");
+  const auto cuda = run_process({deepvis_binary(), "bench", "--live", "--model", kModel, "--input", kVideo, "--frames",
+                                 "3", "--warmup", "0", "--device", "cuda", "--json"});
+  INFO(cuda.output);
+  if (cuda.exit_code == 0) {
+    CHECK(json_line(cuda.output).at("device") == "cuda");  // a machine with a GPU
+  } else {
+    CHECK(cuda.exit_code == 3);  // the model cannot be loaded where it was asked to run
+    CHECK(cuda.output.find("GPU") != std::string::npos);
+  }
+}
+
 TEST_CASE("live: bench --live names a missing input or model and exits with their codes") {
   const auto no_input = run_process(
       {deepvis_binary(), "bench", "--live", "--model", kModel, "--input", "/nonexistent/clip.avi", "--frames", "3"});
