@@ -53,6 +53,7 @@ int run_live_bench(const LiveBenchOptions& o) {
   source->set_loop(true);
 
   EngineCore core(o.model);
+  core.set_echo_errors(false);  // a failure ends the bench with its message
   core.apply(LoadModel{o.model.model});
   if (!core.model()) throw CommandError(kExitBadModel, core.process(Frame{})->error);
   if (!o.layer.empty()) {

@@ -178,6 +178,7 @@ int run_record(const RecordFlags& f) {
   }
   InputFrames input(f.input);
   EngineCore core(f.model);
+  core.set_echo_errors(false);  // a failure ends the recording with its message
   configure_engine(core, f, view);
   const double fps = f.fps > 0 ? f.fps : (input.fps() > 0 ? input.fps() : 30.0);
 

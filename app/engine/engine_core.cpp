@@ -54,7 +54,7 @@ EngineCore::EngineCore(ModelFlags model_flags) : model_flags_(std::move(model_fl
 EngineCore::~EngineCore() = default;
 
 void EngineCore::fail(const std::string& message) {
-  std::fprintf(stderr, "deepvis: %s\n", message.c_str());
+  if (echo_errors_) std::fprintf(stderr, "deepvis: %s\n", message.c_str());
   error_ = message;
   ++error_count_;
 }

@@ -34,6 +34,10 @@ class EngineCore {
   // model gives a snapshot without results. Never throws: a failing frame keeps only the error.
   std::shared_ptr<EngineSnapshot> process(const Frame& frame);
 
+  // Whether failures are also printed on stderr as they happen (the GUI's terminal log); off for the subcommands
+  // that report them themselves.
+  void set_echo_errors(bool echo) { echo_errors_ = echo; }
+
   const EngineSettings& settings() const { return settings_; }
   const std::shared_ptr<const ModelInfo>& model() const { return model_; }
   uint64_t commands_applied() const { return commands_applied_; }
@@ -62,6 +66,7 @@ class EngineCore {
   std::string error_;
   uint64_t error_count_ = 0;
   double fps_ = 0.0;
+  bool echo_errors_ = true;
   std::deque<std::chrono::steady_clock::time_point> frame_times_;  // of the last few frames, for fps_
 };
 
