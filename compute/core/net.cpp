@@ -61,7 +61,7 @@ void Net::set_batch(int batch) {
   for (size_t n = 0; n < graph_.nodes.size(); ++n) {
     const Node& node = graph_.nodes[n];
     plan->producer[static_cast<size_t>(node.output)] = static_cast<int>(n);
-    KernelSpec spec{node, {}, graph_.blobs[static_cast<size_t>(node.output)].dims, {}};
+    KernelSpec spec{node, {}, graph_.blobs[static_cast<size_t>(node.output)].dims, {}, {}, Layout::Plain};
     spec.output_layout = plan->layouts[static_cast<size_t>(node.output)];
     int64_t node_scratch = 0;
     for (int in : node.inputs) {

@@ -92,7 +92,7 @@ std::vector<Layout> plan_layouts(const Graph& graph, Layout blocked) {
       case OpKind::AveragePool:
       case OpKind::GlobalAveragePool:
       case OpKind::GlobalMaxPool: {
-        const KernelSpec spec{node, {dims(node.inputs[0])}, dims(node.output), {nullptr}};
+        const KernelSpec spec{node, {dims(node.inputs[0])}, dims(node.output), {nullptr}, {}, Layout::Plain};
         tied = !constant(node.inputs[0]) && pool_runs_on_onednn(spec);
         break;
       }

@@ -97,7 +97,8 @@ TEST_CASE("face tracker: a larger face entering the frame is taken within kWhole
   bool taken = false;
   for (int i = 0; i < FaceTracker::kWholeEvery && !taken; ++i) {
     cv::Mat frame = rgb.clone();
-    frame.at<cv::Vec3b>(0, i) = cv::Vec3b(i, i, i);  // a changed pixel: not a repeated frame
+    const auto v = static_cast<uchar>(i);
+    frame.at<cv::Vec3b>(0, i) = cv::Vec3b(v, v, v);  // a changed pixel: not a repeated frame
     taken = tracker.next(frame).box.contains(cv::Point(280, 125));
   }
   CHECK(taken);

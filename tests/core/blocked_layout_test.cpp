@@ -18,6 +18,16 @@ using namespace deepvis;
 
 namespace {
 
+// One-input backward arguments in Gradient mode.
+BackwardArgs backward_args(const Tensor& x, const Tensor& y, const Tensor& gy, Tensor& gx) {
+  BackwardArgs args;
+  args.inputs = {&x};
+  args.output = &y;
+  args.grad_output = &gy;
+  args.grad_inputs = {&gx};
+  return args;
+}
+
 Layout planned(const Graph& g, const std::vector<Layout>& plan, const std::string& blob) {
   return plan.at(static_cast<size_t>(g.find_blob(blob)));
 }
@@ -95,7 +105,7 @@ TEST_CASE("blocked layouts: a plain kernel staged onto blocked blobs gives its p
   const Graph g = b.build();
   const Node& node = g.nodes.at(0);
   const Dims out_dims = g.blobs[static_cast<size_t>(node.output)].dims;
-  KernelSpec plain{node, {{2, 32, 6, 6}}, out_dims, {nullptr}};
+  KernelSpec plain{node, {{2, 32, 6, 6}}, out_dims, {nullptr}, {}, Layout::Plain};
   KernelSpec blocked = plain;
   blocked.input_layouts = {Layout::Blocked16};
   blocked.output_layout = Layout::Blocked16;
@@ -107,7 +117,7 @@ TEST_CASE("blocked layouts: a plain kernel staged onto blocked blobs gives its p
   Tensor want_y(out_dims), want_gx(in.dims());
   auto direct = ref->make_kernel(plain);
   direct->forward({{&in}, &want_y});
-  direct->backward({{&in}, &want_y, &gy, {&want_gx}});
+  direct->backward(backward_args(in, want_y, gy, want_gx));
 
   Tensor in_b = Tensor(in.dims()).with_layout(Layout::Blocked16), y_b = Tensor(out_dims).with_layout(Layout::Blocked16);
   Tensor gy_b = Tensor(out_dims).with_layout(Layout::Blocked16),
@@ -115,7 +125,7 @@ TEST_CASE("blocked layouts: a plain kernel staged onto blocked blobs gives its p
   convert_layout(in, in_b);
   convert_layout(gy, gy_b);
   staged->forward({{&in_b}, &y_b});
-  staged->backward({{&in_b}, &y_b, &gy_b, {&gx_b}});
+  staged->backward(backward_args(in_b, y_b, gy_b, gx_b));
   Tensor y(out_dims), gx(in.dims());
   convert_layout(y_b, y);
   convert_layout(gx_b, gx);
