@@ -7,6 +7,24 @@
 
 namespace deepvis {
 
+void HostMirrors::resize(size_t blobs) {
+  copies_.assign(blobs, Tensor());
+  fresh_.assign(blobs, 0);
+}
+
+void HostMirrors::invalidate() {
+  std::fill(fresh_.begin(), fresh_.end(), 0);
+}
+
+const Tensor& HostMirrors::read(const Backend& backend, const Tensor& value, size_t id) {
+  if (value.empty() || (value.device() == Device::Cpu && value.layout() == Layout::Plain)) return value;
+  Tensor& copy = copies_.at(id);
+  if (copy.empty()) copy = Tensor(value.dims());
+  if (!fresh_[id]) backend.copy(value, copy);
+  fresh_[id] = 1;
+  return copy;
+}
+
 struct Net::Plan {
   std::vector<Tensor> values;                    // per blob: activations, or the constant's value
   std::vector<Layout> layouts;                   // per blob: how values (and gradients) are laid out
@@ -18,8 +36,7 @@ struct Net::Plan {
   std::vector<BackwardArgs> backward_args;       // per node, reused
   std::vector<int64_t> scratch_offset;           // per node: where its inputs' scratch starts (flat, per slot)
   int64_t scratch_size = 0;
-  std::vector<Tensor> host_mirrors;  // per blob, lazily: plain host copies (device or blocked values)
-  std::vector<char> mirror_fresh;    // per blob: its mirror holds the last forward's value
+  HostMirrors host_mirrors;  // of the last forward's values
 };
 
 Net::Net(Graph graph, std::shared_ptr<Backend> backend, int batch)
@@ -46,7 +63,6 @@ void Net::set_batch(int batch) {
   plan->written.assign(nb, 0);
   plan->ancestors.resize(nb);
   plan->host_mirrors.resize(nb);
-  plan->mirror_fresh.assign(nb, 0);
   plan->layouts = backend_->plan_layouts(graph_);
   for (size_t b = 0; b < nb; ++b) {
     const Blob& blob = graph_.blobs[b];
@@ -144,7 +160,7 @@ const Tensor& Net::device_blob(int id) const {
 }
 
 void Net::values_changed() {
-  std::fill(plan_->mirror_fresh.begin(), plan_->mirror_fresh.end(), 0);
+  plan_->host_mirrors.invalidate();
 }
 
 Layout Net::blob_layout(int id) const {
@@ -152,30 +168,11 @@ Layout Net::blob_layout(int id) const {
 }
 
 const Tensor& Net::blob(int id) const {
-  const Tensor& value = plan_->values.at(static_cast<size_t>(id));
-  if (value.device() == Device::Cpu && value.layout() == Layout::Plain) return value;
-  Tensor& mirror = plan_->host_mirrors[static_cast<size_t>(id)];
-  if (mirror.empty()) mirror = Tensor(value.dims());
-  // Copied once per forward: callers read a blob per unit of a batch, say.
-  char& fresh = plan_->mirror_fresh[static_cast<size_t>(id)];
-  if (!fresh) backend_->copy(value, mirror);
-  fresh = 1;
-  return mirror;
+  return plan_->host_mirrors.read(*backend_, plan_->values.at(static_cast<size_t>(id)), static_cast<size_t>(id));
 }
 
 const Tensor& Gradients::at(int blob) const {
-  const Tensor& g = grads_.at(static_cast<size_t>(blob));
-  if ((g.device() == Device::Cpu && g.layout() == Layout::Plain) || g.empty()) return g;
-  if (host_.size() != grads_.size()) {
-    host_.resize(grads_.size());
-    host_fresh_.assign(grads_.size(), 0);
-  }
-  Tensor& mirror = host_[static_cast<size_t>(blob)];
-  if (mirror.empty()) mirror = Tensor(g.dims());
-  char& fresh = host_fresh_[static_cast<size_t>(blob)];  // copied once per backward run
-  if (!fresh) backend_->copy(g, mirror);
-  fresh = 1;
-  return mirror;
+  return host_.read(*backend_, grads_.at(static_cast<size_t>(blob)), static_cast<size_t>(blob));
 }
 
 Gradients Net::make_gradients() const {
@@ -185,6 +182,7 @@ Gradients Net::make_gradients() const {
     if (!graph_.blobs[b].constant)
       g.grads_[b] = backend_->allocate(graph_.blobs[b].dims).with_layout(plan_->layouts[b]);
   }
+  g.host_.resize(graph_.blobs.size());
   g.scratch_ = backend_->allocate({plan_->scratch_size});
   g.backend_ = backend_;
   g.input_blob_ = graph_.input;
@@ -239,7 +237,7 @@ void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradien
   }
 
   std::fill(plan_->written.begin(), plan_->written.end(), 0);
-  std::fill(out.host_fresh_.begin(), out.host_fresh_.end(), 0);
+  out.host_.invalidate();
   backend_->copy(seed, out.grads_[b]);
   plan_->written[b] = 1;
   // A blob no node on the path writes keeps a zero gradient (the input when the seed is the input is seeded).

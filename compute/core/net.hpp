@@ -12,6 +12,21 @@ namespace deepvis {
 
 class Net;
 
+// Plain host copies of values a backend keeps elsewhere (device memory, a blocked layout), one per blob, made on
+// the first read after each change, so that reading a blob many times between runs copies it once.
+class HostMirrors {
+ public:
+  void resize(size_t blobs);
+  // Every mirror is stale: the values changed.
+  void invalidate();
+  // `value` itself when it is plain on the host; else blob `id`'s mirror, refreshed if stale.
+  const Tensor& read(const Backend& backend, const Tensor& value, size_t id);
+
+ private:
+  std::vector<Tensor> copies_;
+  std::vector<char> fresh_;
+};
+
 // The result of backward runs, owned by the caller, so that two views (say gradient and deconv) can coexist.
 // Make one with Net::make_gradients() and reuse it: a backward into it allocates nothing.
 class Gradients {
@@ -26,8 +41,7 @@ class Gradients {
  private:
   friend class Net;
   std::shared_ptr<const Backend> backend_;
-  mutable std::vector<Tensor> host_;                // lazily made plain host mirrors (device or blocked grads)
-  mutable std::vector<char> host_fresh_;            // per blob: its mirror holds the last backward's value
+  mutable HostMirrors host_;                        // of the last backward run's results
   std::vector<Tensor> grads_;                       // per blob; empty for constants
   Tensor scratch_;                                  // a second contribution to a blob lands here before it is added
   std::vector<std::vector<Tensor>> scratch_views_;  // per node, per input slot: its slice of scratch_
