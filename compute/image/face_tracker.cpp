@@ -30,6 +30,8 @@ void FaceTracker::reset() {
 }
 
 FaceCrop FaceTracker::next(const cv::Mat& rgb) {
+  // Another frame size is another source: the last answer's boxes belong to the old frames.
+  if (!last_frame_.empty() && rgb.size() != last_frame_.size()) reset();
   if (!last_frame_.empty() && same_pixels(rgb, last_frame_)) {
     last_search_ = Search::Reused;
     return last_;

@@ -86,6 +86,16 @@ TEST_CASE("face tracker: a lost face falls back to the centre crop, is looked fo
   CHECK(tracker.last_search() == FaceTracker::Search::Whole);
 }
 
+TEST_CASE("face tracker: frames of another size start afresh, with boxes inside the new frame") {
+  FaceTracker tracker;
+  const cv::Mat blank(260, 400, CV_8UC3, cv::Scalar(90, 90, 90));
+  REQUIRE_FALSE(tracker.next(blank).found);  // the centre square of 400x260
+  const cv::Mat small(150, 200, CV_8UC3, cv::Scalar(80, 80, 80));
+  const FaceCrop crop = tracker.next(small);
+  CHECK(tracker.last_search() == FaceTracker::Search::Whole);
+  CHECK(crop.box == deepvis::centre_square(small.size()));
+}
+
 TEST_CASE("face tracker: a larger face entering the frame is taken within kWholeEvery frames") {
   FaceTracker tracker;
   cv::Mat small_only(260, 400, CV_8UC1, cv::Scalar(90));
