@@ -8,9 +8,10 @@
 namespace deepvis::app {
 
 struct Frame {
-  cv::Mat rgb;            // 8-bit RGB; never written after it is published (readers share the pixels)
-  std::string name;       // "cat.png", "clip.avi #12", "camera 0"
-  uint64_t sequence = 0;  // 1, 2, ... in publishing order; 0: no frame
+  cv::Mat rgb;              // 8-bit RGB; never written after it is published (readers share the pixels)
+  std::string name;         // "cat.png", "clip.avi #12", "camera 0"
+  uint64_t sequence = 0;    // 1, 2, ... in publishing order; 0: no frame
+  double capture_ms = 0.0;  // reading and decoding it from its source (the status bar's capture stage)
 };
 
 }  // namespace deepvis::app

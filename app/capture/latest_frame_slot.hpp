@@ -14,8 +14,9 @@ namespace deepvis::app {
 
 class LatestFrameSlot {
  public:
-  // Stores the frame with the next sequence number. `rgb` must not be written afterwards.
-  void publish(cv::Mat rgb, std::string name);
+  // Stores the frame with the next sequence number. `rgb` must not be written afterwards. `capture_ms`: how long
+  // reading it took.
+  void publish(cv::Mat rgb, std::string name, double capture_ms = 0.0);
 
   // The held frame when its sequence is above `seen`, else nullopt. Never waits.
   std::optional<Frame> take_newer(uint64_t seen);

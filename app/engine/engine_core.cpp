@@ -265,6 +265,7 @@ void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
   if (output_ >= 0) snap.top5 = top_predictions(net.blob(output_), 5, session_->labels(), output_is_softmax_);
   snap.network_input_rgb = deprocess_to_rgb(input, session_->preprocess);
 
+  snap.times.capture = frame.capture_ms;
   snap.times.preprocess = ms_between(t0, t1);
   snap.times.forward = ms_between(t1, t2);
   snap.times.backward = ms_between(t2, t3);

@@ -46,6 +46,7 @@ struct Prediction {
 
 // Milliseconds per stage of the last frame.
 struct StageTimes {
+  double capture = 0.0;  // on the capture thread: reading the frame from its source
   double preprocess = 0.0;
   double forward = 0.0;
   double backward = 0.0;

@@ -91,7 +91,9 @@ struct Snapshot {
   int input_width = 0;
   int input_height = 0;
   std::string input_name;
-  float fps = 0.0f;  // of the UI
+  float fps = 0.0f;         // of the UI
+  double texture_ms = 0.0;  // the UI thread's last texture update from an engine snapshot
+  double draw_ms = 0.0;     // the UI thread's previous frame: panels and GL draw calls, up to the buffer swap
 
   std::shared_ptr<const EngineSnapshot> engine = std::make_shared<const EngineSnapshot>();  // never null
   CaptureStatus capture;

@@ -15,7 +15,8 @@ std::string grid_sidecar_path(const std::string& screenshot_path) {
   return p.string();
 }
 
-void write_grid_sidecar(const std::string& screenshot_path, const AppState& state, const EngineSnapshot& engine) {
+void write_grid_sidecar(const std::string& screenshot_path, const AppState& state, const Snapshot& snapshot) {
+  const EngineSnapshot& engine = *snapshot.engine;
   nlohmann::json j;
   const GridScreenRect& r = state.grid_rect;
   j["grid"] = r.valid
@@ -32,6 +33,10 @@ void write_grid_sidecar(const std::string& screenshot_path, const AppState& stat
   j["grid_norm"] = grid_norm_name(engine.settings.grid.norm);
   j["colormap"] = colormap_name(engine.settings.colormap);
   j["frame"] = engine.input_name;
+  const StageTimes& t = engine.times;
+  j["times"] = {
+      {"capture", t.capture}, {"preprocess", t.preprocess},     {"forward", t.forward},    {"backward", t.backward},
+      {"grid", t.grid},       {"texture", snapshot.texture_ms}, {"draw", snapshot.draw_ms}};
   const std::string path = grid_sidecar_path(screenshot_path);
   std::ofstream out(path, std::ios::trunc);
   out << j.dump(2) << "\n";

@@ -3,7 +3,9 @@
 // where the activation grid was drawn and how it is laid out, so a test can find the tiles in the screenshot:
 //   {"grid": {"x", "y", "width", "height", "scale"} (framebuffer pixels, origin top-left; null when no grid
 //    was drawn), "layout": {"channels", "rows", "cols", "tile_width", "tile_height", "gap", "zoom",
-//    "atlas_width", "atlas_height"}, "model", "layer", "unit", "backward", "grid_norm", "colormap", "frame"}
+//    "atlas_width", "atlas_height"}, "model", "layer", "unit", "backward", "grid_norm", "colormap", "frame",
+//    "times": the status bar's stages in ms {"capture", "preprocess", "forward", "backward", "grid", "texture",
+//    "draw"}}
 #include "app/engine/engine_snapshot.hpp"
 #include "app/gui/app_state.hpp"
 
@@ -14,6 +16,6 @@ namespace deepvis::app {
 std::string grid_sidecar_path(const std::string& screenshot_path);
 
 // Throws deepvis::Error naming the file when it cannot be written.
-void write_grid_sidecar(const std::string& screenshot_path, const AppState& state, const EngineSnapshot& engine);
+void write_grid_sidecar(const std::string& screenshot_path, const AppState& state, const Snapshot& snapshot);
 
 }  // namespace deepvis::app

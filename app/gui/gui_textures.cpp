@@ -2,8 +2,8 @@
 
 namespace deepvis::app {
 
-void GuiTextures::update(const EngineSnapshot& snap) {
-  if (snap.sequence == snapshot_seen_) return;
+bool GuiTextures::update(const EngineSnapshot& snap) {
+  if (snap.sequence == snapshot_seen_) return false;
   snapshot_seen_ = snap.sequence;
   if (snap.frame_sequence != frame_seen_ && !snap.input_rgb.empty()) {
     input_.upload_rgb(snap.input_rgb);
@@ -17,6 +17,7 @@ void GuiTextures::update(const EngineSnapshot& snap) {
   }
   has_backward_ = !snap.backward_bgr.empty();
   if (has_backward_) backward_.upload(snap.backward_bgr);
+  return true;
 }
 
 }  // namespace deepvis::app

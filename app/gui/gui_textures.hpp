@@ -14,8 +14,9 @@ class GuiTextures {
  public:
   GuiTextures() = default;
 
-  // Uploads whatever changed since the last call (nothing when the snapshot is the same one).
-  void update(const EngineSnapshot& snapshot);
+  // Uploads whatever changed since the last call (nothing when the snapshot is the same one). Returns whether
+  // it uploaded anything.
+  bool update(const EngineSnapshot& snapshot);
 
   const render::GlTexture& input() const { return input_; }
   unsigned network_input() const { return has_results_ ? network_input_.id() : 0u; }

@@ -34,6 +34,10 @@ using Clock = std::chrono::steady_clock;
 // Scripted runs give up waiting for the first results after this long and take the screenshot anyway.
 constexpr std::chrono::seconds kSettleTimeout{120};
 
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
 bool usable_path(const std::string& path) {
   std::error_code ec;
   return !path.empty() && std::filesystem::exists(path, ec);
@@ -121,6 +125,8 @@ int run_window(const GuiOptions& options) {
   const Clock::time_point start = Clock::now();
   bool ready = !scripted;
   int counted = 0;
+  double texture_ms = 0.0;  // the UI thread's stages, shown in the status bar one frame late
+  double draw_ms = 0.0;
 
   while (!session.should_close()) {
     session.begin_frame();
@@ -138,7 +144,10 @@ int run_window(const GuiOptions& options) {
     snapshot.engine = engine.latest();
     const EngineSnapshot& results = *snapshot.engine;
     if (results.commands_applied >= engine.posted()) sync_selection(results, state);
-    textures.update(results);
+    const Clock::time_point texture_start = Clock::now();
+    if (textures.update(results)) texture_ms = ms_since(texture_start);
+    snapshot.texture_ms = texture_ms;
+    snapshot.draw_ms = draw_ms;
     snapshot.input_texture = textures.input().id();
     snapshot.input_width = textures.input().width();
     snapshot.input_height = textures.input().height();
@@ -163,6 +172,7 @@ int run_window(const GuiOptions& options) {
       }
     }
 
+    const Clock::time_point draw_start = Clock::now();
     state.grid_rect.valid = false;
     state.panel_rects = {};
     draw_menu_bar(snapshot, state, commands);
@@ -182,6 +192,7 @@ int run_window(const GuiOptions& options) {
     draw_layer_gallery_panel(snapshot, state, commands);
     state.relayout = false;
     session.render();
+    draw_ms = ms_since(draw_start);
     {
       int w = 0;
       int h = 0;
@@ -195,7 +206,7 @@ int run_window(const GuiOptions& options) {
       int h = 0;
       session.framebuffer_size(w, h);
       render::write_image(options.screenshot, render::read_framebuffer_bgr(w, h));
-      write_grid_sidecar(options.screenshot, state, results);
+      write_grid_sidecar(options.screenshot, state, snapshot);
     }
     session.end_frame();
 

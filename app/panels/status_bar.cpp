@@ -1,5 +1,6 @@
 #include "app/panels/panel_layout.hpp"
 #include "app/panels/panels.hpp"
+#include "app/panels/stage_times_text.hpp"
 
 #include <imgui.h>
 
@@ -41,8 +42,14 @@ void draw_status_bar(const Snapshot& snapshot, AppState& state, Commands& /*comm
         ImGui::TextUnformatted("|");
         ImGui::SameLine();
       }
-      ImGui::Text("pre %.1f  fwd %.1f  bwd %.1f  grid %.1f  total %.1f ms", e.times.preprocess, e.times.forward,
-                  e.times.backward, e.times.grid, e.times.total);
+      ImGui::TextUnformatted(stage_times_text(e.times, snapshot.texture_ms, snapshot.draw_ms).c_str());
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "Milliseconds per stage of the newest frame: capture (reading the source), preprocess, forward,\n"
+            "backward view, grid (the engine's part of the grid), then on the UI thread the texture update\n"
+            "and the drawing of the panels. The engine's stages add up to %.1f ms.",
+            e.times.total);
+      }
     }
     ImGui::SameLine();
     ImGui::Text("| %s%s", snapshot.capture.source.c_str(), snapshot.capture.paused ? " (paused)" : "");

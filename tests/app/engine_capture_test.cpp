@@ -124,7 +124,10 @@ TEST_CASE("engine: the capture thread publishes frames, steps files, and keeps t
   CaptureThread capture(slot);
   capture.post(OpenPath{folder});
   REQUIRE(deepvis::test::eventually([&] { return slot.published() == 1; }));
-  CHECK(slot.take_newer(0)->name == "1.png");
+  const std::optional<Frame> first = slot.take_newer(0);
+  REQUIRE(first);
+  CHECK(first->name == "1.png");
+  CHECK(first->capture_ms > 0.0);  // reading and decoding the PNG, timed
   CHECK(capture.status().kind == SourceKind::Files);
 
   capture.post(StepFile{1});

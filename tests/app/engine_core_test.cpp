@@ -123,7 +123,13 @@ TEST_CASE("engine: a frame gives the selected layer's grid, laid out square and 
   // The selected unit's tile is its own map from the atlas.
   const cv::Mat tile = snap->grid_bgr(cv::Rect(0, 0, w, h));
   CHECK(cv::norm(tile, snap->unit_bgr, cv::NORM_INF) == 0.0);
-  CHECK(snap->times.forward >= 0.0);
+  CHECK(snap->times.forward > 0.0);
+  CHECK(snap->times.capture == 0.0);  // make_frame says nothing about its capture
+
+  // The capture thread's time for a frame is the status bar's first stage.
+  Frame timed = make_frame(rgb, 2);
+  timed.capture_ms = 3.25;
+  CHECK(core.process(timed)->times.capture == 3.25);
 }
 
 TEST_CASE("engine: the backward view seeds the selected unit's own activation map, in the mode asked for") {

@@ -138,6 +138,12 @@ TEST_CASE("gui: live activations of the first convolution match the CLI's forwar
   CHECK(grid.sidecar["unit"] == 3);
   CHECK(grid.sidecar["backward"] == "deconv");
   CHECK(grid.sidecar["model"] == "fashion_mnist");
+  // The status bar's stages, from capture to screen: every one of them ran for the frame on screen (a still is
+  // read from its file, computed with the backward view on, and uploaded as textures before the panels drew).
+  for (const char* stage : {"capture", "preprocess", "forward", "backward", "grid", "texture", "draw"}) {
+    INFO(stage);
+    CHECK(grid.sidecar["times"][stage].get<double>() > 0.0);
+  }
   REQUIRE(grid.scale >= 2);  // room to see gaps and tiles apart
 
   // The grid as the pixels show it: separated by white gaps into equal tiles of the map's size.
