@@ -143,7 +143,7 @@ Subcommand add_bench_command(CLI::App& parent) {
   parser->add_option("--layer", flags->layer, "Layer a step starts from (default: the first output)");
   parser->add_flag("--profile", flags->profile, "Also print the time per node, slowest first");
   parser->add_flag("--live", flags->live,
-                   "Time the live GUI's per-frame pipeline instead: capture, preprocess, forward, backward, grid");
+                   "Time the live GUI's per-frame pipeline instead, stage by stage from capture to texture update");
   parser->add_option("--input", flags->input,
                      "--live: video, image or folder (default: samples/sample_video.avi, from the repository root)");
   parser->add_option("--frames", flags->frames, "--live: timed frames")->check(CLI::Range(1, 1000000));

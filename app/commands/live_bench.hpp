@@ -1,7 +1,9 @@
 #pragma once
 // `deepvis bench --live`: the live GUI's per-frame work without a window. Frames of a video (looping) or an image
 // go through the capture source and the EngineCore exactly as in the GUI (preprocess, forward, the selected unit's
-// backward view, the grid atlas through the colormap: the CPU texture build), timed per stage.
+// backward view, the grid's engine side), timed per stage; then the window's texture update through the GUI's own
+// GuiTextures in a headless EGL context (the GPU interop path where the window would take it, else host atlases
+// and PBO uploads), timed until the texels are in place. Without EGL the texture stage is left out, saying why.
 #include "app/commands/model_session.hpp"
 
 #include <string>

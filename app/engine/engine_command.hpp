@@ -34,8 +34,14 @@ struct SetColormap {
 struct SetFrozen {
   bool frozen = false;
 };
+// Whether the grid may be left to the UI's GPU path: on a net computing on CUDA, snapshots then carry the selected
+// layer as a device copy (EngineSnapshot::device_layer) instead of a host atlas. The UI turns it on when its GL
+// context can share memory with CUDA, and off again when that path fails.
+struct UseDeviceGrid {
+  bool on = false;
+};
 
 using EngineCommand = std::variant<LoadModel, SelectLayer, SelectUnit, SetBackward, SetBackwardDisplay, SetGridNorm,
-                                   SetColormap, SetFrozen>;
+                                   SetColormap, SetFrozen, UseDeviceGrid>;
 
 }  // namespace deepvis::app

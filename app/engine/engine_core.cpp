@@ -8,6 +8,10 @@
 #include "compute/image/preprocess.hpp"
 #include "compute/ops/op_kind.hpp"
 
+#ifdef DEEPVIS_HAVE_CUDA
+#include "compute/cuda/device_layer_ring.hpp"
+#endif
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -92,6 +96,8 @@ void EngineCore::apply(const EngineCommand& command) {
           settings_.colormap = c.colormap;
         } else if constexpr (std::is_same_v<C, SetFrozen>) {
           settings_.frozen = c.frozen;
+        } else if constexpr (std::is_same_v<C, UseDeviceGrid>) {
+          device_grid_ = c.on;
         }
       },
       command);
@@ -209,6 +215,16 @@ std::shared_ptr<EngineSnapshot> EngineCore::process(const Frame& frame) {
   return snap;
 }
 
+std::shared_ptr<const cuda::DeviceLayerCopy> EngineCore::copy_on_device(const Tensor& device_blob) {
+#ifdef DEEPVIS_HAVE_CUDA
+  if (!layer_copies_) layer_copies_ = std::make_shared<cuda::DeviceLayerRing>();
+  return layer_copies_->copy(device_blob);
+#else
+  (void)device_blob;
+  throw Error("the GPU grid path needs a build with CUDA");  // unreachable: no CUDA net exists then
+#endif
+}
+
 void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
   Net& net = *session_->net;
   const Clock::time_point t0 = Clock::now();
@@ -236,6 +252,9 @@ void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
   const Clock::time_point t1 = Clock::now();
   net.forward(input);
   const Tensor& activation = net.blob(blob_);
+  // The GPU grid path: a device copy of the layer for the UI thread, enqueued before the backward view's work.
+  const bool device_grid = device_grid_ && net.device_blob(blob_).device() == Device::Cuda;
+  if (device_grid) snap.device_layer = copy_on_device(net.device_blob(blob_));
   const Clock::time_point t2 = Clock::now();
 
   if (settings_.backward != BackwardView::Off) {
@@ -254,12 +273,18 @@ void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
   const Clock::time_point t3 = Clock::now();
 
   grid_.set_options(settings_.grid);
-  grid_.build(activation);
+  if (device_grid) {
+    grid_.measure(activation);  // layout and ranges for the panels; the UI thread draws the tiles
+  } else {
+    grid_.build(activation);
+  }
   snap.activations = activation.clone();
   snap.layout = grid_.layout();
   snap.ranges = grid_.ranges();
-  snap.grid_bgr = grid_.colorize(settings_.colormap).clone();
-  snap.unit_bgr = snap.grid_bgr(snap.layout.tile(settings_.unit)).clone();
+  if (!device_grid) {
+    snap.grid_bgr = grid_.colorize(settings_.colormap).clone();
+    snap.unit_bgr = snap.grid_bgr(snap.layout.tile(settings_.unit)).clone();
+  }
   const Clock::time_point t4 = Clock::now();
 
   if (output_ >= 0) snap.top5 = top_predictions(net.blob(output_), 5, session_->labels(), output_is_softmax_);

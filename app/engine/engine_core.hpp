@@ -14,6 +14,10 @@
 #include <memory>
 #include <string>
 
+namespace deepvis::cuda {
+class DeviceLayerRing;
+}
+
 namespace deepvis::app {
 
 class EngineCore {
@@ -47,6 +51,7 @@ class EngineCore {
   void select_layer(const std::string& name);
   void fail(const std::string& message);
   void compute(const Frame& frame, EngineSnapshot& snap);
+  std::shared_ptr<const cuda::DeviceLayerCopy> copy_on_device(const Tensor& device_blob);
 
   ModelFlags model_flags_;
   std::unique_ptr<ModelSession> session_;
@@ -58,7 +63,10 @@ class EngineCore {
   ActivationGrid grid_;
   Gradients gradients_;
   Tensor seed_;
-  FaceTracker face_tracker_;  // the face crop, followed from frame to frame
+  FaceTracker face_tracker_;                             // the face crop, followed from frame to frame
+  bool device_grid_ = false;                             // UseDeviceGrid
+  std::shared_ptr<cuda::DeviceLayerRing> layer_copies_;  // made on the first device-grid frame (shared_ptr: the
+                                                         // type is incomplete in builds without CUDA)
 
   uint64_t generation_ = 0;
   uint64_t sequence_ = 0;

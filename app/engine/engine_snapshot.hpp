@@ -13,6 +13,10 @@
 #include <string>
 #include <vector>
 
+namespace deepvis::cuda {
+class DeviceLayerCopy;  // compute/cuda/device_layer_ring.hpp; only builds with CUDA make one
+}
+
 namespace deepvis::app {
 
 struct LayerInfo {
@@ -73,8 +77,11 @@ struct EngineSnapshot {
   Tensor activations;  // the selected layer's values for this frame, a private copy
   GridLayout layout;   // of the atlas
   std::vector<GridRange> ranges;
-  cv::Mat grid_bgr;           // the atlas through the colormap (CV_8UC3)
-  cv::Mat unit_bgr;           // the selected unit's tile, same colours
+  cv::Mat grid_bgr;  // the atlas through the colormap (CV_8UC3); empty when device_layer is set
+  cv::Mat unit_bgr;  // the selected unit's tile, same colours; empty when device_layer is set
+  // The GPU path (UseDeviceGrid on a CUDA net): the selected layer in device memory, for the UI thread to draw
+  // the atlas from straight into a texture. `activations`, `layout` and `ranges` are filled either way.
+  std::shared_ptr<const cuda::DeviceLayerCopy> device_layer;
   cv::Mat network_input_rgb;  // what the network saw, mapped back to pixels
   Tensor backward_input;      // the input-space signal of the backward view; empty when off
   cv::Mat backward_bgr;       // its display image; empty when off
@@ -85,7 +92,7 @@ struct EngineSnapshot {
   std::string error;        // the last error (bad layer, failed load, failed frame); "" when none
   uint64_t error_count = 0;
 
-  bool has_results() const { return model != nullptr && !grid_bgr.empty(); }
+  bool has_results() const { return model != nullptr && (!grid_bgr.empty() || device_layer != nullptr); }
 };
 
 }  // namespace deepvis::app

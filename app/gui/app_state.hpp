@@ -85,6 +85,15 @@ struct AppState {
   PanelRects panel_rects;    // written by the recordable panels each frame (record_target.hpp)
 };
 
+// The part of a texture an image occupies, in texture coordinates: the whole texture, or (the GPU grid path) the
+// atlas in the top-left of a texture kept as large as the largest atlas so far, or one unit's tile of it.
+struct TextureRegion {
+  float u0 = 0.0f;
+  float v0 = 0.0f;
+  float u1 = 1.0f;
+  float v1 = 1.0f;
+};
+
 // Read-only facts for one frame. The loop builds it; panels only look.
 struct Snapshot {
   unsigned input_texture = 0;  // GL texture name, 0 when there is no image
@@ -100,6 +109,8 @@ struct Snapshot {
   uint64_t frames_dropped = 0;  // captured frames the engine never saw (it was busy)
   unsigned grid_texture = 0;    // the engine snapshot's images as textures; 0 when it has none
   unsigned unit_texture = 0;
+  TextureRegion grid_region;  // of grid_texture and unit_texture
+  TextureRegion unit_region;
   unsigned backward_texture = 0;
   unsigned network_input_texture = 0;
   RecordingStatus recording;  // of the window recording (R)

@@ -111,7 +111,12 @@ int run_window(const GuiOptions& options) {
   UnitOptimizedLink unit_optimized(scripted ? std::string() : default_unit_cache_dir());
   if (scripted) state.show_unit_optimized = false;
   // One batch, so the engine's first snapshot with the model already has the layer and unit asked for.
-  engine.post_all(engine_commands_for(state));
+  std::vector<EngineCommand> startup = engine_commands_for(state);
+  // The grid's GPU path where the window's GL context may share CUDA memory (the engine uses it only for a model
+  // on CUDA); otherwise the engine draws host atlases.
+  const std::string device_grid_problem = GuiTextures::device_grid_problem();
+  startup.insert(startup.begin(), UseDeviceGrid{device_grid_problem.empty()});
+  engine.post_all(startup);
   if (options.camera >= 0) {
     // A missing camera becomes the status bar's message; the window still opens, empty, so the user can pick a file.
     capture.post(OpenCamera{options.camera, options.camera_width, options.camera_height});
@@ -157,6 +162,13 @@ int run_window(const GuiOptions& options) {
     snapshot.frames_dropped = frames.dropped();
     snapshot.grid_texture = textures.grid();
     snapshot.unit_texture = textures.unit();
+    snapshot.grid_region = textures.grid_region();
+    snapshot.unit_region = textures.unit_region();
+    if (const std::string failure = textures.take_device_grid_failure(); !failure.empty()) {
+      std::fprintf(stderr, "deepvis: %s\n", failure.c_str());
+      state.status_message = failure;
+      engine.post(UseDeviceGrid{false});
+    }
     snapshot.backward_texture = textures.backward();
     snapshot.network_input_texture = textures.network_input();
     snapshot.recording = recorder.status();

@@ -56,12 +56,13 @@ void draw_grid_controls(const EngineSnapshot& e, AppState& state, Commands& comm
 // z: the selected unit's tile alone, as large as the panel allows.
 void draw_zoomed_unit(const Snapshot& snapshot) {
   const EngineSnapshot& e = *snapshot.engine;
-  const cv::Mat& tile = e.unit_bgr;
+  const cv::Rect tile = e.layout.tile(e.settings.unit);
   ImGui::Text("unit %d, zoomed (z: whole layer)", e.settings.unit);
-  const auto w = static_cast<float>(tile.cols);
-  const auto h = static_cast<float>(tile.rows);
+  const auto w = static_cast<float>(tile.width);
+  const auto h = static_cast<float>(tile.height);
   const float scale = fit_scale(w, h, ImGui::GetContentRegionAvail());
-  ImGui::Image(texture_id(snapshot.unit_texture), ImVec2(w * scale, h * scale));
+  const TextureRegion& r = snapshot.unit_region;
+  ImGui::Image(texture_id(snapshot.unit_texture), ImVec2(w * scale, h * scale), ImVec2(r.u0, r.v0), ImVec2(r.u1, r.v1));
 }
 
 }  // namespace
@@ -84,7 +85,9 @@ void draw_activation_grid(const Snapshot& snapshot, AppState& state, Commands& c
         const auto w = static_cast<float>(layout.width);
         const auto h = static_cast<float>(layout.height);
         const float scale = fit_scale(w, h, ImGui::GetContentRegionAvail());
-        ImGui::Image(texture_id(snapshot.grid_texture), ImVec2(w * scale, h * scale));
+        const TextureRegion& r = snapshot.grid_region;
+        ImGui::Image(texture_id(snapshot.grid_texture), ImVec2(w * scale, h * scale), ImVec2(r.u0, r.v0),
+                     ImVec2(r.u1, r.v1));
         const ImVec2 origin = ImGui::GetItemRectMin();
         const bool hovered = ImGui::IsItemHovered();
         const bool clicked = ImGui::IsItemClicked();

@@ -64,13 +64,17 @@ void draw_unit_panel(const Snapshot& snapshot, AppState& state, Commands& /*comm
         const ImVec2 a = ImGui::GetItemRectMin();
         const ImVec2 b(a.x + size.x, a.y + size.y);
         const auto alpha = static_cast<ImU32>(std::clamp(state.overlay_alpha, 0.0f, 1.0f) * 255.0f + 0.5f);
-        ImGui::GetWindowDrawList()->AddImage(texture_id(snapshot.unit_texture), a, b, ImVec2(0, 0), ImVec2(1, 1),
-                                             IM_COL32(255, 255, 255, alpha));
+        const TextureRegion& r = snapshot.unit_region;
+        ImGui::GetWindowDrawList()->AddImage(texture_id(snapshot.unit_texture), a, b, ImVec2(r.u0, r.v0),
+                                             ImVec2(r.u1, r.v1), IM_COL32(255, 255, 255, alpha));
       } else {
-        const auto w = static_cast<float>(e.unit_bgr.cols);
-        const auto h = static_cast<float>(e.unit_bgr.rows);
+        const cv::Rect tile = e.layout.tile(e.settings.unit);
+        const auto w = static_cast<float>(tile.width);
+        const auto h = static_cast<float>(tile.height);
         const float scale = fit_scale(w, h, avail);
-        ImGui::Image(texture_id(snapshot.unit_texture), ImVec2(w * scale, h * scale));
+        const TextureRegion& r = snapshot.unit_region;
+        ImGui::Image(texture_id(snapshot.unit_texture), ImVec2(w * scale, h * scale), ImVec2(r.u0, r.v0),
+                     ImVec2(r.u1, r.v1));
       }
     }
   }

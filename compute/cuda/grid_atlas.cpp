@@ -40,7 +40,7 @@ std::vector<Rgba8> atlas_colors(Colormap map) {
   return colors;
 }
 
-DeviceGridAtlas::DeviceGridAtlas(const GridOptions& options, Colormap map) {
+DeviceGridAtlas::DeviceGridAtlas(const GridOptions& options, Colormap map) : stream_(CudaContext::instance().stream()) {
   set_options(options);
   table_ = device_alloc(256 * sizeof(Rgba8), "the colormap", kWhere);
   set_colormap(map);
@@ -53,11 +53,11 @@ void DeviceGridAtlas::set_options(const GridOptions& options) {
 
 void DeviceGridAtlas::set_colormap(Colormap map) {
   const std::vector<Rgba8> colors = atlas_colors(map);
-  const CudaContext& ctx = CudaContext::instance();
-  // Synchronous: `colors` is a host buffer that goes away on return, and a colormap changes rarely.
+  // Synchronous: `colors` is a host buffer that goes away on return, and a colormap changes rarely. On the atlas's
+  // own stream, so a build still reading the old table finishes first.
   DEEPVIS_CUDA_CALL(kWhere, cudaMemcpyAsync, table_.get(), colors.data(), colors.size() * sizeof(Rgba8),
-                    cudaMemcpyHostToDevice, ctx.stream());
-  ctx.synchronize(kWhere);
+                    cudaMemcpyHostToDevice, stream_);
+  DEEPVIS_CUDA_CALL(kWhere, cudaStreamSynchronize, stream_);
   colormap_ = map;
 }
 
@@ -107,7 +107,7 @@ const GridLayout& DeviceGridAtlas::build(const Tensor& blob, int batch_index, co
   const int64_t plane = static_cast<int64_t>(layout.map_height) * layout.map_width;
   const float* element = blob.data() + static_cast<int64_t>(batch_index) * layout.channels * plane;
   auto* ranges = static_cast<AtlasRange*>(ranges_.get());
-  const cudaStream_t stream = CudaContext::instance().stream();
+  const cudaStream_t stream = stream_;
   AtlasParams params;
   params.element = element;
   params.table = static_cast<const Rgba8*>(table_.get());
@@ -135,10 +135,9 @@ std::vector<GridRange> DeviceGridAtlas::ranges() const {
     return out;
   }
   std::vector<AtlasRange> device(channels + 1);
-  const CudaContext& ctx = CudaContext::instance();
   DEEPVIS_CUDA_CALL(kWhere, cudaMemcpyAsync, device.data(), ranges_.get(), device.size() * sizeof(AtlasRange),
-                    cudaMemcpyDeviceToHost, ctx.stream());
-  ctx.synchronize(kWhere);
+                    cudaMemcpyDeviceToHost, stream_);
+  DEEPVIS_CUDA_CALL(kWhere, cudaStreamSynchronize, stream_);
   for (size_t c = 0; c < channels; ++c) {
     const AtlasRange r = o.norm == GridNorm::PerTile ? device[c] : device[channels];
     out[c] = {r.lo, r.hi};

@@ -3,7 +3,8 @@
 // ActivationGrid::build + colorize (compute/vis/activation_grid.hpp), from activations already in device memory,
 // written as RGBA8 (R, G, B, 255; gaps and empty cells the background gray) either through a CUDA surface (a
 // cudaArray, e.g. a GL texture mapped by render/cuda/cuda_gl_texture.hpp) or into pitched rows of device memory.
-// No GL here. Everything is enqueued on CudaContext's stream; nothing synchronizes unless it says so.
+// No GL here. Everything is enqueued on CudaContext's stream, or on the one use_stream() names (the UI thread's own,
+// so the grid never queues behind the engine's next frame); nothing synchronizes unless it says so.
 #include "compute/core/tensor.hpp"
 #include "compute/cuda/grid_atlas_launch.hpp"
 #include "compute/vis/activation_grid.hpp"
@@ -23,6 +24,8 @@ class DeviceGridAtlas {
   const GridOptions& options() const { return options_; }
   void set_colormap(Colormap map);  // uploads the map's 256 colours
   Colormap colormap() const { return colormap_; }
+  // Enqueue on `stream` (of CudaContext's device) from now on. The caller orders it after whatever wrote the blob.
+  void use_stream(cudaStream_t stream) { stream_ = stream; }
 
   // The layout a build of this blob gets: make_grid_layout's rules and errors, for (N,C,H,W), (N,C,1,1) or (N,C).
   GridLayout layout_of(const Tensor& blob) const;
@@ -46,6 +49,7 @@ class DeviceGridAtlas {
   std::shared_ptr<void> table_;   // 256 Rgba8 on the device
   std::shared_ptr<void> ranges_;  // AtlasRange per channel, then one for the layer
   std::size_t ranges_capacity_ = 0;
+  cudaStream_t stream_ = nullptr;  // set to CudaContext's in the constructor
 };
 
 // Builds the AtlasGeometry of a layout.

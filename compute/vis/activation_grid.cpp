@@ -126,6 +126,32 @@ void ActivationGrid::set_options(const GridOptions& options) {
 }
 
 const cv::Mat& ActivationGrid::build(const Tensor& blob, int batch_index) {
+  measure(blob, batch_index);
+  const GridLayout& l = layout_;
+  const int64_t plane = static_cast<int64_t>(l.map_height) * l.map_width;
+  const float* element = blob.data() + static_cast<int64_t>(batch_index) * l.channels * plane;
+  atlas_.create(l.height, l.width, CV_8UC1);  // reuses the buffer when the size is unchanged
+  atlas_.setTo(cv::Scalar(options_.background));
+  for (int c = 0; c < l.channels; ++c) {
+    const cv::Rect r = l.tile(c);
+    const GridRange range = ranges_[static_cast<size_t>(c)];
+    const float* map = element + c * plane;
+    for (int my = 0; my < l.map_height; ++my) {
+      uint8_t* row = atlas_.ptr<uint8_t>(r.y + my * l.zoom) + r.x;
+      for (int mx = 0; mx < l.map_width; ++mx) {
+        const uint8_t g = normalize_to_gray(map[my * l.map_width + mx], range.lo, range.hi);
+        for (int z = 0; z < l.zoom; ++z) row[mx * l.zoom + z] = g;
+      }
+      // A zoomed map row fills zoom atlas rows: copy the first.
+      for (int z = 1; z < l.zoom; ++z) {
+        std::copy(row, row + l.tile_width, atlas_.ptr<uint8_t>(r.y + my * l.zoom + z) + r.x);
+      }
+    }
+  }
+  return atlas_;
+}
+
+void ActivationGrid::measure(const Tensor& blob, int batch_index) {
   if (blob.empty()) throw Error("activation grid: the blob is empty (no forward yet?)");
   if (blob.device() != Device::Cpu) throw Error("activation grid: the blob must be on the CPU");
   if (blob.rank() != 2 && blob.rank() != 4) {
@@ -155,26 +181,6 @@ const cv::Mat& ActivationGrid::build(const Tensor& blob, int batch_index) {
   } else {
     for (GridRange& each : ranges_) each = {options_.fixed_lo, options_.fixed_hi};
   }
-
-  atlas_.create(l.height, l.width, CV_8UC1);  // reuses the buffer when the size is unchanged
-  atlas_.setTo(cv::Scalar(options_.background));
-  for (int c = 0; c < l.channels; ++c) {
-    const cv::Rect r = l.tile(c);
-    const GridRange range = ranges_[static_cast<size_t>(c)];
-    const float* map = element + c * plane;
-    for (int my = 0; my < l.map_height; ++my) {
-      uint8_t* row = atlas_.ptr<uint8_t>(r.y + my * l.zoom) + r.x;
-      for (int mx = 0; mx < l.map_width; ++mx) {
-        const uint8_t g = normalize_to_gray(map[my * l.map_width + mx], range.lo, range.hi);
-        for (int z = 0; z < l.zoom; ++z) row[mx * l.zoom + z] = g;
-      }
-      // A zoomed map row fills zoom atlas rows: copy the first.
-      for (int z = 1; z < l.zoom; ++z) {
-        std::copy(row, row + l.tile_width, atlas_.ptr<uint8_t>(r.y + my * l.zoom + z) + r.x);
-      }
-    }
-  }
-  return atlas_;
 }
 
 const cv::Mat& ActivationGrid::colorize(Colormap map) {

@@ -93,6 +93,9 @@ class ActivationGrid {
   // Lays out batch element `batch_index` of `blob` ((N,C,H,W), (N,C,1,1) or (N,C), on the CPU) and returns the
   // atlas (CV_8UC1). Throws deepvis::Error on another rank, a device tensor or a batch index out of range.
   const cv::Mat& build(const Tensor& blob, int batch_index = 0);
+  // build() without drawing: the layout and the ranges only (one pass over the values), for when the atlas itself
+  // is drawn elsewhere (on the GPU). Same errors. Call build() again before atlas() or colorize().
+  void measure(const Tensor& blob, int batch_index = 0);
 
   const cv::Mat& atlas() const { return atlas_; }
   const GridLayout& layout() const { return layout_; }

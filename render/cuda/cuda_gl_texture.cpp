@@ -46,12 +46,14 @@ unsigned make_rgba_texture(int width, int height, const char* where) {
   return texture;
 }
 
-// Maps one resource on CudaContext's stream for a scope; unmap() reports a failure, the destructor (after an
-// exception) unmaps quietly so the resource is never left mapped.
+// Maps one resource on a stream (CudaContext's unless named) for a scope; unmap() reports a failure, the
+// destructor (after an exception) unmaps quietly so the resource is never left mapped.
 class ScopedMap {
  public:
   ScopedMap(cudaGraphicsResource_t resource, const char* where)
-      : resource_(resource), stream_(cuda::CudaContext::instance().stream()), where_(where) {
+      : ScopedMap(resource, where, cuda::CudaContext::instance().stream()) {}
+  ScopedMap(cudaGraphicsResource_t resource, const char* where, cudaStream_t stream)
+      : resource_(resource), stream_(stream), where_(where) {
     DEEPVIS_CUDA_CALL(where_, cudaGraphicsMapResources, 1, &resource_, stream_);
   }
   ~ScopedMap() {
@@ -99,7 +101,7 @@ cudaArray_t mapped_array(cudaGraphicsResource_t resource, const char* where) {
 
 }  // namespace
 
-std::string cuda_gl_problem() {
+std::string gl_vendor_problem() {
   const GLubyte* vendor = glGetString(GL_VENDOR);
   const GLubyte* renderer = glGetString(GL_RENDERER);
   if (vendor == nullptr) return "no current GL context";
@@ -108,6 +110,11 @@ std::string cuda_gl_problem() {
     return "the GL context runs on " + vendor_text + " " + (renderer ? reinterpret_cast<const char*>(renderer) : "") +
            ", not on NVIDIA's driver";
   }
+  return {};
+}
+
+std::string cuda_gl_problem() {
+  if (std::string why = gl_vendor_problem(); !why.empty()) return why;
   // Which CUDA devices the context spans. If the runtime cannot tell (not every driver answers this for an EGL
   // context), registering a texture is the real test, and its error names the cause.
   unsigned count = 0;
@@ -142,7 +149,11 @@ CudaGlTexture::~CudaGlTexture() {
 }
 
 void CudaGlTexture::write_surface(const std::function<void(cudaSurfaceObject_t)>& write) {
-  ScopedMap map(resource_, kTextureWhere);
+  write_surface(write, cuda::CudaContext::instance().stream());
+}
+
+void CudaGlTexture::write_surface(const std::function<void(cudaSurfaceObject_t)>& write, cudaStream_t stream) {
+  ScopedMap map(resource_, kTextureWhere, stream);
   {
     ScopedSurface surface(mapped_array(resource_, kTextureWhere), kTextureWhere);
     write(surface.get());

@@ -21,6 +21,9 @@ namespace deepvis::render {
 // Why CUDA cannot share the current GL context's objects ("" when it may): no context, a context not on NVIDIA's
 // driver (Mesa's llvmpipe, say), or one on another CUDA device than the one deepvis computes on.
 std::string cuda_gl_problem();
+// Its first half, which touches no CUDA (so it costs nothing where the model computes on the CPU): "" when the
+// current GL context runs on NVIDIA's driver.
+std::string gl_vendor_problem();
 
 // GL copies width x height RGBA8 texels (rows width * 4 bytes apart) from pixel buffer `buffer` into the top-left
 // of `texture`, on the GPU, leaving the unpack state as it found it. Throws deepvis::Error naming `where`.
@@ -40,6 +43,8 @@ class CudaGlTexture {
   // Map, hand `write` a surface over the texture (uchar4 texels, x in bytes) to enqueue kernels on CudaContext's
   // stream, unmap. The texture is unmapped even when `write` throws.
   void write_surface(const std::function<void(cudaSurfaceObject_t surface)>& write);
+  // The same on `stream` (of CudaContext's device): `write` enqueues its kernels there.
+  void write_surface(const std::function<void(cudaSurfaceObject_t surface)>& write, cudaStream_t stream);
 
   // Map, copy width x height RGBA8 texels from device rows `pitch` bytes apart to the top-left, unmap.
   void copy_from(const void* device_rgba, std::size_t pitch, int width, int height);

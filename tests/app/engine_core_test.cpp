@@ -126,6 +126,14 @@ TEST_CASE("engine: a frame gives the selected layer's grid, laid out square and 
   CHECK(snap->times.forward > 0.0);
   CHECK(snap->times.capture == 0.0);  // make_frame says nothing about its capture
 
+  // Asking for the GPU grid path changes nothing on a net computing on the CPU: the host atlas as before.
+  core.apply(UseDeviceGrid{true});
+  const auto on_cpu = core.process(make_frame(rgb, 3));
+  CHECK(on_cpu->device_layer == nullptr);
+  REQUIRE(on_cpu->has_results());
+  CHECK(cv::norm(on_cpu->grid_bgr, snap->grid_bgr, cv::NORM_INF) == 0.0);
+  core.apply(UseDeviceGrid{false});
+
   // The capture thread's time for a frame is the status bar's first stage.
   Frame timed = make_frame(rgb, 2);
   timed.capture_ms = 3.25;

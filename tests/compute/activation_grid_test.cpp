@@ -193,6 +193,41 @@ TEST_CASE("grid: the batch index picks the element, and the layer range is that 
   CHECK_THROWS_AS(grid.build(blob, -1), deepvis::Error);
 }
 
+TEST_CASE("grid: measure gives the layout and ranges of a build without drawing, for each batch element and norm") {
+  // Element 0 spans 0..100, element 1 spans 0..4; channel ranges differ within each.
+  const Tensor blob({2, 2, 1, 2}, {0, 100, 50, 25, 0, 1, 2, 4});
+  for (GridNorm norm : {GridNorm::PerLayer, GridNorm::PerTile, GridNorm::Fixed}) {
+    GridOptions o;
+    o.norm = norm;
+    o.fixed_lo = -1.0f;
+    o.fixed_hi = 3.0f;
+    for (int element = 0; element < 2; ++element) {
+      CAPTURE(element);
+      ActivationGrid built(o);
+      built.build(blob, element);
+      ActivationGrid measured(o);
+      measured.measure(blob, element);
+      CHECK(measured.atlas().empty());  // nothing drawn
+      CHECK(measured.layout().width == built.layout().width);
+      CHECK(measured.layout().height == built.layout().height);
+      CHECK(measured.layout().cols == built.layout().cols);
+      REQUIRE(measured.ranges().size() == 2);
+      for (size_t c = 0; c < 2; ++c) {
+        CHECK(measured.ranges()[c].lo == built.ranges()[c].lo);
+        CHECK(measured.ranges()[c].hi == built.ranges()[c].hi);
+      }
+    }
+  }
+  // By hand for one: element 1 per tile is 0..1 and 2..4.
+  GridOptions per_tile;
+  per_tile.norm = GridNorm::PerTile;
+  ActivationGrid grid(per_tile);
+  grid.measure(blob, 1);
+  CHECK(grid.ranges()[0].hi == 1.0f);
+  CHECK(grid.ranges()[1].lo == 2.0f);
+  CHECK_THROWS_AS(grid.measure(blob, 2), deepvis::Error);
+}
+
 TEST_CASE("grid: fully connected blobs (N,C) and (N,C,1,1) are squares of unit_tile px") {
   GridOptions o;
   o.unit_tile = 3;

@@ -21,6 +21,7 @@
 #include "render/cuda/cuda_gl_texture.hpp"
 #include "render/egl_context.hpp"
 #include "render/pbo_uploader.hpp"
+#include "tests/cuda/interop_gl.hpp"
 #endif
 
 #include <doctest/doctest.h>
@@ -34,6 +35,9 @@
 #include <vector>
 
 using namespace deepvis;
+#ifdef DEEPVIS_HAVE_CUDA_GL
+using deepvis::test::read_texture;
+#endif
 
 namespace {
 
@@ -132,50 +136,6 @@ TEST_CASE("interop: the device atlas refuses a host blob, a small target and a b
 #ifdef DEEPVIS_HAVE_CUDA_GL
 
 namespace {
-
-// A headless GL context that CUDA can share objects with, or why there is none.
-struct InteropGl {
-  std::unique_ptr<render::EglContext> egl;
-  std::string problem;
-};
-
-InteropGl interop_gl() {
-  InteropGl gl;
-  if (!interop_gpu_problem().empty()) {
-    gl.problem = "no usable GPU: " + interop_gpu_problem();
-    return gl;
-  }
-  try {
-    gl.egl = std::make_unique<render::EglContext>();
-  } catch (const std::exception& e) {
-    gl.problem = std::string("no EGL context: ") + e.what();
-    return gl;
-  }
-  const std::string why = render::cuda_gl_problem();
-  if (!why.empty()) gl.problem = "the EGL context (" + gl.egl->description() + ") is not shareable with CUDA: " + why;
-  return gl;
-}
-
-#define DEEPVIS_INTEROP_REQUIRE_GL(gl)  \
-  const InteropGl gl = interop_gl();    \
-  if (!gl.problem.empty()) {            \
-    MESSAGE("skipped: " << gl.problem); \
-    return;                             \
-  }                                     \
-  MESSAGE("GL: " << gl.egl->description());
-
-// The texture's texels, packed RGBA rows of its full size.
-std::vector<uint8_t> read_texture(unsigned texture, int width, int height) {
-  std::vector<uint8_t> px(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4);
-  glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
-  glPixelStorei(GL_PACK_ALIGNMENT, 4);
-  glPixelStorei(GL_PACK_ROW_LENGTH, 0);
-  glBindTexture(GL_TEXTURE_2D, texture);
-  glGetTexImage(GL_TEXTURE_2D, 0, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
-  glBindTexture(GL_TEXTURE_2D, 0);
-  render::check_gl("reading the texture back");
-  return px;
-}
 
 // Pixels of the atlas region (top-left width x height of a texture `texture_width` wide) that differ from `want`
 // (packed rows of the atlas); the first as text.

@@ -4,8 +4,9 @@
 // the host (hover values, the seed), the backward view seeded with the unit's own map and its input-space image
 // copied to the host; then the grid texture both ways:
 //  - host: ActivationGrid build + colorize + PBO upload (what the window does today),
-//  - device: the atlas written straight into a GL texture through CUDA-GL interop (way (a) of the interop bench:
-//    what the window would do with the GPU texture path wired in).
+//  - device: what the window does on a CUDA net: the engine's device copy of the layer after the forward
+//    (DeviceLayerRing), and on the UI side the atlas drawn from it straight into the registered GL texture on the
+//    texture's own stream (DeviceGridTexture, way (a) of the interop bench).
 // A benchmark: it asserts only that the pieces run. Runs when DEEPVIS_LIVE_BENCH_MODEL names an ONNX file
 // (scripts/gpu-check sets it to its DenseNet-121 export); DEEPVIS_LIVE_BENCH_LAYER picks the layer (default: the
 // deepest 4-D layer, the most tiles). It links only what the GPU bundle can carry (no image codecs).
@@ -13,8 +14,9 @@
 
 #include "compute/core/net.hpp"
 #include "compute/cuda/cuda_backend.hpp"
+#include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/cuda_context.hpp"
-#include "compute/cuda/grid_atlas.hpp"
+#include "compute/cuda/device_layer_ring.hpp"
 #include "compute/image/preprocess.hpp"
 #include "compute/onnx/onnx_import.hpp"
 #include "compute/vis/activation_grid.hpp"
@@ -23,6 +25,7 @@
 #include <epoxy/gl.h>
 
 #include "render/cuda/cuda_gl_texture.hpp"
+#include "render/cuda/device_grid_texture.hpp"
 #include "render/egl_context.hpp"
 #include "render/pbo_uploader.hpp"
 
@@ -102,7 +105,6 @@ TEST_CASE("live gpu bench: a frame's work on a CUDA net, with the grid texture b
   const Graph graph = import_onnx(model);
   const std::vector<cv::Mat> frames = camera_like_frames();
   const Preprocess pre;  // centre crop to the model's input, scale 1: the work, not the values, is what counts
-  const cuda::CudaContext& ctx = cuda::CudaContext::instance();
   for (bool tf32 : {false, true}) {
     Net net(graph, cuda::make_cuda_backend({tf32, false}));
     const int blob = bench_layer(net);
@@ -110,19 +112,20 @@ TEST_CASE("live gpu bench: a frame's work on a CUDA net, with the grid texture b
     const std::string layer = net.graph().blobs[static_cast<size_t>(blob)].name;
     Gradients grads = net.make_gradients();
     Tensor seed(net.blob_dims(blob));
-    cuda::DeviceGridAtlas atlas;
-    const GridLayout layout = atlas.layout_of(net.device_blob(blob));
-    render::CudaGlTexture texture(layout.width, layout.height);
+    cuda::DeviceLayerRing copies;
+    render::DeviceGridTexture texture;
+    GridLayout layout;
     ActivationGrid grid;
     render::PboUploader uploader;
 
-    std::vector<double> preprocess, forward, backward, host_grid, device_grid;
+    std::vector<double> preprocess, forward, backward, host_grid, device_grid, device_grid_calls;
     for (int i = 0; i < kWarmup + kFrames; ++i) {
       const Clock::time_point t0 = Clock::now();
       const Tensor input = preprocess_image(frames[static_cast<size_t>(i) % frames.size()], pre, net.input_dims());
       const Clock::time_point t1 = Clock::now();
       net.forward(input);
       const Tensor& activation = net.blob(blob);  // waits for the forward
+      const std::shared_ptr<const cuda::DeviceLayerCopy> copy = copies.copy(net.device_blob(blob));
       const Clock::time_point t2 = Clock::now();
       const int64_t plane = numel(activation.dims()) / activation.dim(1);
       seed.fill(0.0f);
@@ -134,14 +137,9 @@ TEST_CASE("live gpu bench: a frame's work on a CUDA net, with the grid texture b
       uploader.upload(grid.colorize(Colormap::Gray));
       glFinish();
       const Clock::time_point t4 = Clock::now();
-      texture.write_surface([&](cudaSurfaceObject_t surface) {
-        cuda::AtlasTarget target;
-        target.surface = surface;
-        target.width = layout.width;
-        target.height = layout.height;
-        atlas.build(net.device_blob(blob), 0, target);
-      });
-      ctx.synchronize("live gpu bench");
+      layout = texture.draw(*copy, GridOptions{}, Colormap::Gray);
+      const Clock::time_point t4_calls = Clock::now();  // what the UI thread spends before it may go on drawing
+      cuda::check_cuda(cudaStreamSynchronize(texture.stream()), "cudaStreamSynchronize", "live gpu bench");
       glFinish();
       const Clock::time_point t5 = Clock::now();
       if (i < kWarmup) continue;
@@ -150,15 +148,16 @@ TEST_CASE("live gpu bench: a frame's work on a CUDA net, with the grid texture b
       backward.push_back(ms_between(t2, t3));
       host_grid.push_back(ms_between(t3, t4));
       device_grid.push_back(ms_between(t4, t5));
+      device_grid_calls.push_back(ms_between(t4, t4_calls));
     }
     const double common = median(preprocess) + median(forward) + median(backward);
     std::printf(
         "live gpu bench: %s, %s, layer %s (%dx%d atlas), gradient view, %d frames, median ms: preprocess %.3f "
-        "forward %.3f backward %.3f | grid on the host + PBO %.3f -> %.1f fps | device atlas via interop %.3f -> "
-        "%.1f fps\n",
+        "forward %.3f backward %.3f | grid on the host + PBO %.3f -> %.1f fps | device atlas via interop %.3f "
+        "(of which the UI thread's calls %.3f) -> %.1f fps\n",
         egl->description().c_str(), tf32 ? "TF32" : "fp32", layer.c_str(), layout.width, layout.height, kFrames,
         median(preprocess), median(forward), median(backward), median(host_grid), 1000.0 / (common + median(host_grid)),
-        median(device_grid), 1000.0 / (common + median(device_grid)));
+        median(device_grid), median(device_grid_calls), 1000.0 / (common + median(device_grid)));
     std::fflush(stdout);
   }
 }
