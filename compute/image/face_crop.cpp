@@ -93,6 +93,10 @@ std::vector<cv::Rect> detect_faces(const cv::Mat& gray, int min_side, int max_si
   return faces;
 }
 
+int whole_search_min_side(cv::Size image) {
+  return std::max(24, std::min(image.width, image.height) / 10);
+}
+
 FaceCrop face_crop_from(const std::vector<cv::Rect>& faces, cv::Point offset, cv::Size image) {
   FaceCrop crop;
   if (faces.empty()) {
@@ -109,9 +113,8 @@ FaceCrop face_crop_from(const std::vector<cv::Rect>& faces, cv::Point offset, cv
 
 FaceCrop find_face_crop(const cv::Mat& rgb, const std::string& cascade_path) {
   const cv::Mat gray = face_gray(rgb);
-  // Faces smaller than a tenth of the image are more often texture than faces.
-  const int min_side = std::max(24, std::min(gray.cols, gray.rows) / 10);
-  return face_crop_from(detect_faces(gray, min_side, 0, cascade_path), cv::Point(0, 0), rgb.size());
+  return face_crop_from(detect_faces(gray, whole_search_min_side(gray.size()), 0, cascade_path), cv::Point(0, 0),
+                        rgb.size());
 }
 
 }  // namespace deepvis

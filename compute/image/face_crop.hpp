@@ -33,6 +33,10 @@ cv::Mat face_gray(const cv::Mat& rgb);
 // the faces in (part of) a gray image, histogram-equalized first, with sides in [min_side, max_side] (max_side 0:
 // no limit);
 std::vector<cv::Rect> detect_faces(const cv::Mat& gray, int min_side, int max_side, const std::string& cascade_path);
+
+// The smallest face side find_face_crop looks for in an image of this size: a tenth of its shorter side, at least
+// the cascade's 24 (smaller faces are more often texture than faces).
+int whole_search_min_side(cv::Size image);
 // the crop of the largest of `faces` (found at `offset` in an image of size `image`), else the centre square.
 FaceCrop face_crop_from(const std::vector<cv::Rect>& faces, cv::Point offset, cv::Size image);
 

@@ -57,7 +57,8 @@ TEST_CASE("face tracker: a moving face is followed near its last place and match
     CHECK(std::abs(got.face.x - whole.face.x) <= side / 8);
     CHECK(std::abs(got.face.y - whole.face.y) <= side / 8);
     CHECK(std::abs(got.face.width - side) <= side * 3 / 20);
-    if (i == 0 || i == FaceTracker::kWholeEvery) CHECK(tracker.last_search() == FaceTracker::Search::Whole);
+    if (i == 0) CHECK(tracker.last_search() == FaceTracker::Search::Whole);
+    if (i == FaceTracker::kWholeEvery) CHECK(tracker.last_search() == FaceTracker::Search::Larger);
     near += tracker.last_search() == FaceTracker::Search::Near ? 1 : 0;
   }
   // Every other frame may use the near search; the cascade may miss a few there (then a whole search runs).
@@ -72,14 +73,25 @@ TEST_CASE("face tracker: a lost face falls back to the centre crop, is looked fo
   CHECK_FALSE(lost.found);
   CHECK(lost.box == deepvis::centre_square(blank.size()));
   CHECK(tracker.last_search() == FaceTracker::Search::Whole);
-  // With no face in view the whole search runs every kLookAgainEvery frames; a face that appears meanwhile is
-  // taken by the next one.
+  // With no face in view the whole frame is searched again (at half resolution) every kLookAgainEvery frames; a
+  // face that appears meanwhile is taken by the next one, in about the place a full search finds it.
   for (int i = 1; i < FaceTracker::kLookAgainEvery; ++i) {
     CHECK_FALSE(tracker.next(frame_with_face(160 + i, 125, 64)).found);
     CHECK(tracker.last_search() == FaceTracker::Search::Reused);
   }
-  CHECK(tracker.next(frame_with_face(170, 125, 64)).found);
-  CHECK(tracker.last_search() == FaceTracker::Search::Whole);
+  const cv::Mat appeared = frame_with_face(170, 125, 64);
+  const FaceCrop again = tracker.next(appeared);
+  CHECK(tracker.last_search() == FaceTracker::Search::Coarse);
+  REQUIRE(again.found);
+  const FaceCrop full = find_face_crop(appeared);
+  REQUIRE(full.found);
+  const int side = full.face.width;
+  CHECK(std::abs(again.face.x - full.face.x) <= side / 8);
+  CHECK(std::abs(again.face.y - full.face.y) <= side / 8);
+  CHECK(std::abs(again.face.width - side) <= side * 3 / 20);
+  // The next frame follows it with the near search, at full resolution.
+  CHECK(tracker.next(frame_with_face(172, 125, 64)).found);
+  CHECK(tracker.last_search() == FaceTracker::Search::Near);
   tracker.next(blank);
   tracker.reset();
   REQUIRE(tracker.next(frame_with_face(160, 125, 64)).found);
@@ -94,6 +106,40 @@ TEST_CASE("face tracker: frames of another size start afresh, with boxes inside 
   const FaceCrop crop = tracker.next(small);
   CHECK(tracker.last_search() == FaceTracker::Search::Whole);
   CHECK(crop.box == deepvis::centre_square(small.size()));
+}
+
+// Follows the face of frame_with_face(cx, cy, s) until the next search is the periodic one.
+void follow_until_periodic(FaceTracker& tracker, int cx, int cy, int s) {
+  for (int i = 0; i < FaceTracker::kWholeEvery; ++i) {
+    REQUIRE(tracker.next(frame_with_face(cx + (i % 2), cy, s)).found);
+  }
+}
+
+TEST_CASE("face tracker: the periodic search for a larger face gives find_face_crop's answer") {
+  FaceTracker tracker;
+  follow_until_periodic(tracker, 150, 125, 64);
+  // The same face, moved: the periodic search looks only for faces of about its size or larger.
+  const cv::Mat moved = frame_with_face(230, 130, 64);
+  const FaceCrop got = tracker.next(moved);
+  CHECK(tracker.last_search() == FaceTracker::Search::Larger);
+  const FaceCrop whole = find_face_crop(moved);
+  REQUIRE(whole.found);
+  CHECK(got.found);
+  CHECK(got.face == whole.face);
+  CHECK(got.box == whole.box);
+}
+
+TEST_CASE("face tracker: when the followed face shrank, the periodic search falls back to a full one") {
+  FaceTracker tracker;
+  follow_until_periodic(tracker, 150, 125, 64);
+  // Only a face of under half the side is left, elsewhere: too small for the look for a larger face.
+  const cv::Mat small = frame_with_face(290, 125, 30);
+  const FaceCrop want = find_face_crop(small);
+  REQUIRE(want.found);
+  const FaceCrop got = tracker.next(small);
+  CHECK(tracker.last_search() == FaceTracker::Search::Whole);
+  CHECK(got.found);
+  CHECK(got.face == want.face);
 }
 
 TEST_CASE("face tracker: a larger face entering the frame is taken within kWholeEvery frames") {
