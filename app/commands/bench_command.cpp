@@ -1,15 +1,14 @@
 #include "app/commands/commands.hpp"
 #include "app/commands/live_bench.hpp"
 #include "app/commands/model_session.hpp"
+#include "compute/core/net_profile.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <random>
 #include <vector>
@@ -32,41 +31,6 @@ struct BenchFlags {
   int frames = 200;
   std::string backward = "gradient";
 };
-
-// Per-node share of the timed iterations, the slowest first (what a target that is out of reach is spent on),
-// then per op.
-void print_profile(const Net& net, int iters) {
-  const Graph& g = net.graph();
-  std::vector<size_t> order(g.nodes.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  auto total = [&](size_t i) { return net.forward_ms()[i] + net.backward_ms()[i]; };
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return total(a) > total(b); });
-  double sum = 0;
-  for (size_t i = 0; i < order.size(); ++i) sum += total(i);
-  std::printf("%-40s %-18s %10s %10s %7s\n", "node", "op", "fwd ms", "bwd ms", "share");
-  for (size_t k = 0; k < std::min<size_t>(order.size(), 25); ++k) {
-    const size_t i = order[k];
-    std::printf("%-40.40s %-18s %10.3f %10.3f %6.1f%%\n", g.nodes[i].name.c_str(),
-                std::string(op_name(g.nodes[i].kind)).c_str(), net.forward_ms()[i] / iters,
-                net.backward_ms()[i] / iters, sum > 0 ? 100.0 * total(i) / sum : 0.0);
-  }
-  // The same per op, all nodes counted: whether a model's time is in its convolutions or in what surrounds them.
-  std::map<std::string, std::array<double, 3>> by_op;  // fwd, bwd, nodes
-  for (size_t i = 0; i < order.size(); ++i) {
-    auto& row = by_op[std::string(op_name(g.nodes[i].kind))];
-    row[0] += net.forward_ms()[i];
-    row[1] += net.backward_ms()[i];
-    row[2] += 1;
-  }
-  std::vector<std::pair<std::string, std::array<double, 3>>> ops(by_op.begin(), by_op.end());
-  std::sort(ops.begin(), ops.end(),
-            [](const auto& a, const auto& b) { return a.second[0] + a.second[1] > b.second[0] + b.second[1]; });
-  std::printf("\n%-40s %-18s %10s %10s %7s\n", "op (all its nodes)", "nodes", "fwd ms", "bwd ms", "share");
-  for (const auto& [op, row] : ops) {
-    std::printf("%-40s %-18.0f %10.3f %10.3f %6.1f%%\n", op.c_str(), row[2], row[0] / iters, row[1] / iters,
-                sum > 0 ? 100.0 * (row[0] + row[1]) / sum : 0.0);
-  }
-}
 
 int run_bench(const BenchFlags& f) {
   if (f.live) {
@@ -115,7 +79,7 @@ int run_bench(const BenchFlags& f) {
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
-  if (f.profile && !f.model.json) print_profile(*net, f.iters);
+  if (f.profile && !f.model.json) std::fputs(profile_table(*net, f.iters).c_str(), stdout);
   const double median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
   if (f.model.json) {
     nlohmann::json j = {

@@ -5,6 +5,7 @@
 // (colon-separated) and a GPU is usable; skips with a message otherwise.
 #ifdef DEEPVIS_HAVE_CUDA
 
+#include "compute/core/net_profile.hpp"
 #include "compute/cuda/cuda_backend.hpp"
 #include "compute/cuda/cuda_context.hpp"
 #include "compute/cuda/cuda_graph.hpp"
@@ -22,7 +23,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <numeric>
 #include <random>
 #include <sstream>
 #include <string>
@@ -97,21 +97,6 @@ double ascent_ms_per_step(const Graph& graph, const std::shared_ptr<Backend>& ba
   const auto t0 = std::chrono::steady_clock::now();
   run.run(iters - 3);
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / (iters - 3);
-}
-
-void print_profile(const Net& net, const std::string& label, int iters) {
-  const Graph& g = net.graph();
-  std::vector<size_t> order(g.nodes.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  auto total = [&](size_t i) { return net.forward_ms()[i] + net.backward_ms()[i]; };
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return total(a) > total(b); });
-  std::printf("per-node ms, %s step (synchronized after every node):\n", label.c_str());
-  for (size_t k = 0; k < std::min<size_t>(order.size(), 12); ++k) {
-    const size_t i = order[k];
-    std::printf("  %-40.40s %-18s fwd %8.3f  bwd %8.3f\n", g.nodes[i].name.c_str(),
-                std::string(op_name(g.nodes[i].kind)).c_str(), net.forward_ms()[i] / iters,
-                net.backward_ms()[i] / iters);
-  }
 }
 
 }  // namespace
@@ -226,7 +211,8 @@ TEST_CASE("cuda bench: exported torchvision models match the CPU backend, then f
       dev.forward(input, target);
       dev.backward_from(target, seed, BackwardMode::Gradient, grads);
     }
-    print_profile(dev, path, 10);
+    std::printf("per-node ms, %s step (synchronized after every node):\n%s", path.c_str(),
+                profile_table(dev, 10).c_str());
     dev.enable_profiling(false);  // (clears the per-node times)
     ctx.set_sync_each_node(was_syncing);
     std::fflush(stdout);
