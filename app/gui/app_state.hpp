@@ -111,6 +111,7 @@ struct Snapshot {
   unsigned unit_texture = 0;
   TextureRegion grid_region;  // of grid_texture and unit_texture
   TextureRegion unit_region;
+  bool grid_on_gpu = false;  // the grid texture was drawn through CUDA-GL interop (else uploaded from the host)
   unsigned backward_texture = 0;
   unsigned network_input_texture = 0;
   RecordingStatus recording;  // of the window recording (R)

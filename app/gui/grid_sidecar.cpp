@@ -33,6 +33,7 @@ void write_grid_sidecar(const std::string& screenshot_path, const AppState& stat
   j["grid_norm"] = grid_norm_name(engine.settings.grid.norm);
   j["colormap"] = colormap_name(engine.settings.colormap);
   j["frame"] = engine.input_name;
+  j["grid_texture"] = snapshot.grid_on_gpu ? "gpu" : "host";
   const StageTimes& t = engine.times;
   j["times"] = {
       {"capture", t.capture}, {"preprocess", t.preprocess},     {"forward", t.forward},    {"backward", t.backward},

@@ -164,6 +164,7 @@ int run_window(const GuiOptions& options) {
     snapshot.unit_texture = textures.unit();
     snapshot.grid_region = textures.grid_region();
     snapshot.unit_region = textures.unit_region();
+    snapshot.grid_on_gpu = textures.grid_on_device();
     if (const std::string failure = textures.take_device_grid_failure(); !failure.empty()) {
       std::fprintf(stderr, "deepvis: %s\n", failure.c_str());
       state.status_message = failure;

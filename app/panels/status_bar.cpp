@@ -47,8 +47,14 @@ void draw_status_bar(const Snapshot& snapshot, AppState& state, Commands& /*comm
         ImGui::SetTooltip(
             "Milliseconds per stage of the newest frame: capture (reading the source), preprocess, forward,\n"
             "backward view, grid (the engine's part of the grid), then on the UI thread the texture update\n"
-            "and the drawing of the panels. The engine's stages add up to %.1f ms.",
-            e.times.total);
+            "and the drawing of the panels. The engine's stages add up to %.1f ms.\n"
+            "The grid texture is %s.",
+            e.times.total,
+            snapshot.grid_on_gpu ? "drawn by CUDA straight into GL (interop)" : "built on the host and uploaded");
+      }
+      if (snapshot.grid_on_gpu) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("(grid on GPU)");
       }
     }
     ImGui::SameLine();

@@ -138,6 +138,8 @@ TEST_CASE("gui: live activations of the first convolution match the CLI's forwar
   CHECK(grid.sidecar["unit"] == 3);
   CHECK(grid.sidecar["backward"] == "deconv");
   CHECK(grid.sidecar["model"] == "fashion_mnist");
+  // Xvfb's GL is Mesa's: the grid texture comes from the host.
+  CHECK(grid.sidecar["grid_texture"] == "host");
   // The status bar's stages, from capture to screen: every one of them ran for the frame on screen (a still is
   // read from its file, computed with the backward view on, and uploaded as textures before the panels drew).
   for (const char* stage : {"capture", "preprocess", "forward", "backward", "grid", "texture", "draw"}) {

@@ -109,7 +109,8 @@ TEST_CASE("interop: the GPU grid path's layer ring copies, reuses free memory an
 
   // Another layer: a free copy's memory is replaced by one of the new dims, not added to.
   const Tensor small = random_tensor({1, 3, 2, 2}, 3);
-  const std::shared_ptr<const cuda::DeviceLayerCopy> other = ring.copy(cuda::device_copy_of(small, kWhere));
+  const Tensor small_blob = cuda::device_copy_of(small, kWhere);
+  const std::shared_ptr<const cuda::DeviceLayerCopy> other = ring.copy(small_blob);
   CHECK(ring.allocated() == 2);
   CHECK(other->values().dims() == small.dims());
   CHECK(download(other->values()) == values_of(small));
@@ -130,7 +131,9 @@ TEST_CASE("interop: the GPU grid path's texture shows the CPU grid, in one textu
   REQUIRE(cases.size() >= 12);
   // A first pass grows the texture to the largest atlas; the second, checked, one must not make another.
   for (const test::GridAtlasCase& c : cases) {
-    texture.draw(*ring.copy(cuda::device_copy_of(c.blob, kWhere)), c.options, c.colormap);
+    const Tensor blob = cuda::device_copy_of(c.blob, kWhere);
+    texture.draw(*ring.copy(blob), c.options, c.colormap);
+    cuda::CudaContext::instance().synchronize(kWhere);  // before `blob` goes
   }
   const int made = texture.textures_made();
   CHECK(made >= 1);
@@ -140,7 +143,8 @@ TEST_CASE("interop: the GPU grid path's texture shows the CPU grid, in one textu
     ActivationGrid grid(c.options);
     grid.build(c.blob, 0);
     const cv::Mat& want = grid.colorize(c.colormap);
-    const std::shared_ptr<const cuda::DeviceLayerCopy> copy = ring.copy(cuda::device_copy_of(c.blob, kWhere));
+    const Tensor blob = cuda::device_copy_of(c.blob, kWhere);
+    const std::shared_ptr<const cuda::DeviceLayerCopy> copy = ring.copy(blob);
     const GridLayout layout = texture.draw(*copy, c.options, c.colormap);
     REQUIRE(layout.width == want.cols);
     REQUIRE(layout.height == want.rows);
@@ -163,8 +167,8 @@ TEST_CASE("interop: the GPU grid path's texture shows the CPU grid, in one textu
   grid.build(big.blob, 0);
   const cv::Mat& want = grid.colorize(Colormap::Viridis);
   const int before = texture.width();
-  const GridLayout layout =
-      texture.draw(*ring.copy(cuda::device_copy_of(big.blob, kWhere)), big.options, Colormap::Viridis);
+  const Tensor big_blob = cuda::device_copy_of(big.blob, kWhere);
+  const GridLayout layout = texture.draw(*ring.copy(big_blob), big.options, Colormap::Viridis);
   CHECK(layout.width > before);
   CHECK(texture.textures_made() == made + 1);
   const std::vector<uint8_t> texels = test::read_texture(texture.texture(), texture.width(), texture.height());
