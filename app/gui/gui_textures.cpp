@@ -39,20 +39,21 @@ std::string GuiTextures::take_device_grid_failure() {
   return out;
 }
 
+unsigned GuiTextures::device_texture() const {
+#ifdef DEEPVIS_HAVE_CUDA_GL
+  if (device_) return device_->texture();
+#endif
+  return 0u;
+}
+
 unsigned GuiTextures::grid() const {
   if (!has_results_) return 0u;
-#ifdef DEEPVIS_HAVE_CUDA_GL
-  if (on_device_) return device_->texture();
-#endif
-  return grid_.texture();
+  return on_device_ ? device_texture() : grid_.texture();
 }
 
 unsigned GuiTextures::unit() const {
   if (!has_results_) return 0u;
-#ifdef DEEPVIS_HAVE_CUDA_GL
-  if (on_device_) return device_->texture();
-#endif
-  return unit_.texture();
+  return on_device_ ? device_texture() : unit_.texture();
 }
 
 bool GuiTextures::draw_on_device(const EngineSnapshot& snap) {

@@ -54,6 +54,7 @@ class GuiTextures {
 
  private:
   bool draw_on_device(const EngineSnapshot& snap);
+  unsigned device_texture() const;  // the GPU path's texture, 0 when there is none
 
   render::GlTexture input_;
   render::GlTexture network_input_;

@@ -24,6 +24,17 @@ cv::Mat frame_with_face(int cx, int cy, int s) {
   return to_rgb(gray, 3.0);
 }
 
+// `got` is the face find_face_crop finds in `frame`, found on another grid of window sizes (1.1x apart) and
+// positions: the boxes agree to about one size step. A different face (or none) would be far off.
+void check_same_face_as_whole_search(const FaceCrop& got, const cv::Mat& frame) {
+  const FaceCrop whole = find_face_crop(frame);
+  REQUIRE(whole.found);
+  const int side = whole.face.width;
+  CHECK(std::abs(got.face.x - whole.face.x) <= side / 8);
+  CHECK(std::abs(got.face.y - whole.face.y) <= side / 8);
+  CHECK(std::abs(got.face.width - side) <= side * 3 / 20);
+}
+
 }  // namespace
 
 TEST_CASE("face tracker: an unchanged frame reuses the whole-frame answer exactly") {
@@ -49,14 +60,7 @@ TEST_CASE("face tracker: a moving face is followed near its last place and match
     const FaceCrop got = tracker.next(frame);
     REQUIRE(got.found);
     CHECK(got.box.contains(cv::Point(cx, cy)));
-    const FaceCrop whole = find_face_crop(frame);
-    REQUIRE(whole.found);
-    // The same face found on another grid of window sizes (1.1x apart) and positions: the boxes agree to about
-    // one size step. A different face (or none) would be far off: the face's side is 2 * 64 px.
-    const int side = whole.face.width;
-    CHECK(std::abs(got.face.x - whole.face.x) <= side / 8);
-    CHECK(std::abs(got.face.y - whole.face.y) <= side / 8);
-    CHECK(std::abs(got.face.width - side) <= side * 3 / 20);
+    check_same_face_as_whole_search(got, frame);
     if (i == 0) CHECK(tracker.last_search() == FaceTracker::Search::Whole);
     if (i == FaceTracker::kWholeEvery) CHECK(tracker.last_search() == FaceTracker::Search::Larger);
     near += tracker.last_search() == FaceTracker::Search::Near ? 1 : 0;
@@ -83,12 +87,7 @@ TEST_CASE("face tracker: a lost face falls back to the centre crop, is looked fo
   const FaceCrop again = tracker.next(appeared);
   CHECK(tracker.last_search() == FaceTracker::Search::Coarse);
   REQUIRE(again.found);
-  const FaceCrop full = find_face_crop(appeared);
-  REQUIRE(full.found);
-  const int side = full.face.width;
-  CHECK(std::abs(again.face.x - full.face.x) <= side / 8);
-  CHECK(std::abs(again.face.y - full.face.y) <= side / 8);
-  CHECK(std::abs(again.face.width - side) <= side * 3 / 20);
+  check_same_face_as_whole_search(again, appeared);
   // The next frame follows it with the near search, at full resolution.
   CHECK(tracker.next(frame_with_face(172, 125, 64)).found);
   CHECK(tracker.last_search() == FaceTracker::Search::Near);
