@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 namespace deepvis::app {
@@ -63,7 +64,7 @@ void draw_unit_panel(const Snapshot& snapshot, AppState& state, Commands& /*comm
         ImGui::Image(texture_id(snapshot.network_input_texture), size);
         const ImVec2 a = ImGui::GetItemRectMin();
         const ImVec2 b(a.x + size.x, a.y + size.y);
-        const auto alpha = static_cast<ImU32>(std::clamp(state.overlay_alpha, 0.0f, 1.0f) * 255.0f + 0.5f);
+        const auto alpha = static_cast<ImU32>(std::lround(std::clamp(state.overlay_alpha, 0.0f, 1.0f) * 255.0f));
         const TextureRegion& r = snapshot.unit_region;
         ImGui::GetWindowDrawList()->AddImage(texture_id(snapshot.unit_texture), a, b, ImVec2(r.u0, r.v0),
                                              ImVec2(r.u1, r.v1), IM_COL32(255, 255, 255, alpha));

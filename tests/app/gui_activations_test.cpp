@@ -120,7 +120,7 @@ TEST_CASE("gui: live activations of the first convolution match the CLI's forwar
   REQUIRE(cv::imwrite(image, deepvis::test::drawn_shirt_image()));
   const std::vector<std::string> convs = conv_layers();
   REQUIRE(!convs.empty());
-  const std::string layer = convs.front();
+  const std::string& layer = convs.front();
 
   const Tensor act = cli_activations(image, layer, dir);
   REQUIRE(act.rank() == 4);
@@ -192,7 +192,7 @@ TEST_CASE("gui: live activations of the first convolution match the CLI's forwar
     int count = 0;
     for (int y = 0; y < tile.rows; ++y) {
       for (int x = 0; x < tile.cols; ++x) {
-        const cv::Vec3b p = tile.at<cv::Vec3b>(y, x);
+        const cv::Vec3b& p = tile.at<cv::Vec3b>(y, x);
         if (!is_gray(p)) continue;
         gray_sum += p[1];
         ++count;
