@@ -124,7 +124,9 @@ int run_live_bench(const LiveBenchOptions& o) {
       glFinish();
       texture_ms = ms_since(tt);
       if (const std::string failure = texture_stage.textures->take_device_grid_failure(); !failure.empty()) {
-        throw CommandError(kExitBadInput, failure);
+        // As the window does: say so once and go on with host atlases from the next frame.
+        std::fprintf(stderr, "deepvis: %s\n", failure.c_str());
+        core.apply(UseDeviceGrid{false});
       }
       texture_path = texture_stage.textures->grid_on_device() ? "GPU: CUDA-GL interop into a registered texture"
                                                               : "host atlas, PBO upload";
