@@ -143,7 +143,7 @@ void CaptureThread::read_frame() {
     const auto start = std::chrono::steady_clock::now();
     cv::Mat rgb = source_->read(name);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    slot_.publish(std::move(rgb), std::move(name), ms);
+    slot_.publish(std::move(rgb), std::move(name), ms, !source_->live());
     need_frame_ = false;
   } catch (const Error& e) {
     // Keep the last good frame in the slot; a still source waits for the next command, a live one stops retrying.

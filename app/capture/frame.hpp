@@ -12,6 +12,7 @@ struct Frame {
   std::string name;         // "cat.png", "clip.avi #12", "camera 0"
   uint64_t sequence = 0;    // 1, 2, ... in publishing order; 0: no frame
   double capture_ms = 0.0;  // reading and decoding it from its source (the status bar's capture stage)
+  bool still = false;       // from an image or a folder: no continuity with the frame before (no face to follow)
 };
 
 }  // namespace deepvis::app

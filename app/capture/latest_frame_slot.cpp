@@ -4,13 +4,14 @@
 
 namespace deepvis::app {
 
-void LatestFrameSlot::publish(cv::Mat rgb, std::string name, double capture_ms) {
+void LatestFrameSlot::publish(cv::Mat rgb, std::string name, double capture_ms, bool still) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!taken_) ++dropped_;
     frame_.rgb = std::move(rgb);
     frame_.name = std::move(name);
     frame_.capture_ms = capture_ms;
+    frame_.still = still;
     ++frame_.sequence;
     taken_ = false;
   }

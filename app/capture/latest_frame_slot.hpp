@@ -15,8 +15,8 @@ namespace deepvis::app {
 class LatestFrameSlot {
  public:
   // Stores the frame with the next sequence number. `rgb` must not be written afterwards. `capture_ms`: how long
-  // reading it took.
-  void publish(cv::Mat rgb, std::string name, double capture_ms = 0.0);
+  // reading it took; `still`: it comes from an image or a folder, not a video or camera.
+  void publish(cv::Mat rgb, std::string name, double capture_ms = 0.0, bool still = false);
 
   // The held frame when its sequence is above `seen`, else nullopt. Never waits.
   std::optional<Frame> take_newer(uint64_t seen);

@@ -234,6 +234,10 @@ void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
   if (pre.crop == CropMode::Face) {
     // Detect once: the face box is both what is cropped (as preprocess_image's face mode does: the face stretched,
     // else the centre crop) and what the input panel draws.
+    // A new still (another image of a folder) has nothing to do with the one before: a whole search, as
+    // find_face_crop (and `deepvis forward --crop face`) would. The same still again reuses the last answer.
+    if (frame.still && frame.sequence != face_sequence_) face_tracker_.reset();
+    face_sequence_ = frame.sequence;
     face = face_tracker_.next(frame.rgb);
     Preprocess cropped = pre;
     cropped.crop = face.found ? CropMode::Stretch : CropMode::Center;

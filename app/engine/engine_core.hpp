@@ -64,6 +64,7 @@ class EngineCore {
   Gradients gradients_;
   Tensor seed_;
   FaceTracker face_tracker_;                             // the face crop, followed from frame to frame
+  uint64_t face_sequence_ = 0;                           // of the frame face_tracker_ saw last
   bool device_grid_ = false;                             // UseDeviceGrid
   std::shared_ptr<cuda::DeviceLayerRing> layer_copies_;  // made on the first device-grid frame (shared_ptr: the
                                                          // type is incomplete in builds without CUDA)

@@ -128,6 +128,7 @@ TEST_CASE("engine: the capture thread publishes frames, steps files, and keeps t
   REQUIRE(first);
   CHECK(first->name == "1.png");
   CHECK(first->capture_ms > 0.0);  // reading and decoding the PNG, timed
+  CHECK(first->still);             // an image of a folder: the engine does not follow a face across it
   CHECK(capture.status().kind == SourceKind::Files);
 
   capture.post(StepFile{1});

@@ -7,9 +7,11 @@
 #include "app/engine/top_predictions.hpp"
 #include "compute/core/backend.hpp"
 #include "compute/core/net.hpp"
+#include "compute/image/face_crop.hpp"
 #include "compute/image/preprocess.hpp"
 #include "compute/model/model_card.hpp"
 #include "compute/onnx/onnx_import.hpp"
+#include "tests/support/drawn_face.hpp"
 #include "tests/support/op_check.hpp"
 
 #include "tests/support/headless_gui.hpp"
@@ -306,4 +308,38 @@ TEST_CASE("engine: top_predictions orders by value, breaks ties by index, and ke
   REQUIRE(kept.size() == 3);
   CHECK(kept[0].probability == doctest::Approx(0.5));
   CHECK(kept[2].probability == doctest::Approx(0.2));
+}
+
+TEST_CASE("engine: a new still gets a whole-frame face search, a video frame follows the face it had") {
+  // A small face on the left, then the same plus a larger one on the right: find_face_crop takes the larger.
+  cv::Mat left_only(260, 400, CV_8UC1, cv::Scalar(90));
+  deepvis::test::draw_face(left_only, 100, 125, 44);
+  cv::Mat both = left_only.clone();
+  deepvis::test::draw_face(both, 280, 125, 80);
+  const cv::Mat first = deepvis::test::to_rgb(left_only, 3.0);
+  const cv::Mat second = deepvis::test::to_rgb(both, 3.0);
+  // Which face a crop is of: its centre left or right of the middle (faces at x 100 and 280).
+  auto on_right = [](const cv::Rect2d& box) { return box.x + box.width / 2 > 190; };
+  const deepvis::FaceCrop whole = deepvis::find_face_crop(second);
+  REQUIRE(whole.found);
+  REQUIRE(on_right(cv::Rect2d(whole.face)));
+
+  ModelFlags flags;
+  flags.crop = "face";
+  for (const bool still : {true, false}) {
+    CAPTURE(still);
+    EngineCore core(flags);
+    core.apply(LoadModel{kModel});
+    Frame a = make_frame(first, 1);
+    a.still = still;
+    REQUIRE_FALSE(on_right(core.process(a)->input_crop));
+    Frame b = make_frame(second, 2);
+    b.still = still;
+    const auto snap = core.process(b);
+    INFO(snap->error);
+    REQUIRE(snap->has_results());
+    // Another image of a folder is cropped as `deepvis forward --crop face` would; a video's next frame keeps
+    // following its face (the larger one is taken at the next whole-frame look, tests/compute/face_tracker_test).
+    CHECK(on_right(snap->input_crop) == still);
+  }
 }
