@@ -139,11 +139,13 @@ void CaptureThread::apply(CaptureCommand& command) {
 
 void CaptureThread::read_frame() {
   try {
-    std::string name;
-    const auto start = std::chrono::steady_clock::now();
-    cv::Mat rgb = source_->read(name);
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    slot_.publish(std::move(rgb), std::move(name), ms, !source_->live());
+    Frame frame;
+    frame.captured_at = std::chrono::steady_clock::now();
+    frame.rgb = source_->read(frame.name);
+    frame.capture_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame.captured_at).count();
+    frame.still = !source_->live();
+    slot_.publish(std::move(frame));
     need_frame_ = false;
   } catch (const Error& e) {
     // Keep the last good frame in the slot; a still source waits for the next command, a live one stops retrying.

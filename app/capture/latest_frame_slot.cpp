@@ -4,18 +4,23 @@
 
 namespace deepvis::app {
 
-void LatestFrameSlot::publish(cv::Mat rgb, std::string name, double capture_ms, bool still) {
+void LatestFrameSlot::publish(Frame frame) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!taken_) ++dropped_;
-    frame_.rgb = std::move(rgb);
-    frame_.name = std::move(name);
-    frame_.capture_ms = capture_ms;
-    frame_.still = still;
-    ++frame_.sequence;
+    frame.sequence = frame_.sequence + 1;
+    frame_ = std::move(frame);
     taken_ = false;
   }
   changed_.notify_all();
+}
+
+void LatestFrameSlot::publish(cv::Mat rgb, std::string name) {
+  Frame frame;
+  frame.rgb = std::move(rgb);
+  frame.name = std::move(name);
+  frame.captured_at = std::chrono::steady_clock::now();
+  publish(std::move(frame));
 }
 
 std::optional<Frame> LatestFrameSlot::take_newer(uint64_t seen) {

@@ -14,9 +14,10 @@ namespace deepvis::app {
 
 class LatestFrameSlot {
  public:
-  // Stores the frame with the next sequence number. `rgb` must not be written afterwards. `capture_ms`: how long
-  // reading it took; `still`: it comes from an image or a folder, not a video or camera.
-  void publish(cv::Mat rgb, std::string name, double capture_ms = 0.0, bool still = false);
+  // Stores the frame with the next sequence number (its own is ignored). Its pixels must not be written afterwards.
+  void publish(Frame frame);
+  // The same for a frame that says only its pixels and name, captured now.
+  void publish(cv::Mat rgb, std::string name);
 
   // The held frame when its sequence is above `seen`, else nullopt. Never waits.
   std::optional<Frame> take_newer(uint64_t seen);

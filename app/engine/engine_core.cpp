@@ -199,6 +199,7 @@ std::shared_ptr<EngineSnapshot> EngineCore::process(const Frame& frame) {
   snap->input_rgb = frame.rgb;
   snap->input_name = frame.name;
   snap->frame_sequence = frame.sequence;
+  snap->captured_at = frame.captured_at;
   snap->model = model_;
   snap->settings = settings_;
   if (model_) snap->layer_index = model_->find_layer(settings_.layer);

@@ -8,6 +8,7 @@
 
 #include <opencv2/core/mat.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -65,7 +66,8 @@ struct EngineSnapshot {
   // The frame it was computed from (the input panel shows this one, so it always matches the results).
   cv::Mat input_rgb;
   std::string input_name;
-  uint64_t frame_sequence = 0;  // 0: no frame yet
+  uint64_t frame_sequence = 0;                          // 0: no frame yet
+  std::chrono::steady_clock::time_point captured_at{};  // when the capture thread began reading the frame
   // Where the network's input was cropped from, in input_rgb's pixels (compute/image/crop_box.hpp); empty (zero
   // size) when no frame was computed.
   cv::Rect2d input_crop;

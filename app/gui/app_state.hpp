@@ -103,6 +103,7 @@ struct Snapshot {
   float fps = 0.0f;         // of the UI
   double texture_ms = 0.0;  // the UI thread's last texture update from an engine snapshot
   double draw_ms = 0.0;     // the UI thread's previous frame: panels and GL draw calls, up to the buffer swap
+  double latency_ms = 0.0;  // capture to screen of the newest frame shown (app/gui/frame_latency.hpp); 0: none yet
 
   std::shared_ptr<const EngineSnapshot> engine = std::make_shared<const EngineSnapshot>();  // never null
   CaptureStatus capture;

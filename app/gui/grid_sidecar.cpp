@@ -34,6 +34,7 @@ void write_grid_sidecar(const std::string& screenshot_path, const AppState& stat
   j["colormap"] = colormap_name(engine.settings.colormap);
   j["frame"] = engine.input_name;
   j["grid_texture"] = snapshot.grid_on_gpu ? "gpu" : "host";
+  j["latency_ms"] = snapshot.latency_ms;
   const StageTimes& t = engine.times;
   j["times"] = {
       {"capture", t.capture}, {"preprocess", t.preprocess},     {"forward", t.forward},    {"backward", t.backward},

@@ -5,7 +5,8 @@
 //    was drawn), "layout": {"channels", "rows", "cols", "tile_width", "tile_height", "gap", "zoom",
 //    "atlas_width", "atlas_height"}, "model", "layer", "unit", "backward", "grid_norm", "colormap", "frame",
 //    "times": the status bar's stages in ms {"capture", "preprocess", "forward", "backward", "grid", "texture",
-//    "draw"}, "grid_texture": "gpu" (drawn through CUDA-GL interop) or "host"}
+//    "draw"}, "grid_texture": "gpu" (drawn through CUDA-GL interop) or "host", "latency_ms": capture to screen of
+//    the newest frame shown}
 #include "app/engine/engine_snapshot.hpp"
 #include "app/gui/app_state.hpp"
 

@@ -6,6 +6,7 @@
 #include "app/engine/engine_thread.hpp"
 #include "app/gui/app_state.hpp"
 #include "app/gui/apply_commands.hpp"
+#include "app/gui/frame_latency.hpp"
 #include "app/gui/grid_sidecar.hpp"
 #include "app/gui/gui_options.hpp"
 #include "app/gui/gui_textures.hpp"
@@ -132,6 +133,7 @@ int run_window(const GuiOptions& options) {
   int counted = 0;
   double texture_ms = 0.0;  // the UI thread's stages, shown in the status bar one frame late
   double draw_ms = 0.0;
+  FrameLatency latency;
 
   while (!session.should_close()) {
     session.begin_frame();
@@ -153,6 +155,7 @@ int run_window(const GuiOptions& options) {
     if (textures.update(results)) texture_ms = ms_since(texture_start);
     snapshot.texture_ms = texture_ms;
     snapshot.draw_ms = draw_ms;
+    snapshot.latency_ms = latency.last_ms();
     snapshot.input_texture = textures.input().id();
     snapshot.input_width = textures.input().width();
     snapshot.input_height = textures.input().height();
@@ -222,6 +225,7 @@ int run_window(const GuiOptions& options) {
       write_grid_sidecar(options.screenshot, state, snapshot);
     }
     session.end_frame();
+    if (snapshot.grid_texture != 0) latency.shown(results.frame_sequence, results.captured_at, Clock::now());
 
     const Effects effects = apply_commands(commands, results, state);
     for (const EngineCommand& command : effects.engine) engine.post(command);

@@ -52,6 +52,10 @@ void draw_status_bar(const Snapshot& snapshot, AppState& state, Commands& /*comm
             e.times.total,
             snapshot.grid_on_gpu ? "drawn by CUDA straight into GL (interop)" : "built on the host and uploaded");
       }
+      if (snapshot.latency_ms > 0.0) {
+        ImGui::SameLine();
+        ImGui::Text("| capture to screen %.1f ms", snapshot.latency_ms);
+      }
       if (snapshot.grid_on_gpu) {
         ImGui::SameLine();
         ImGui::TextDisabled("(grid on GPU)");

@@ -138,6 +138,8 @@ TEST_CASE("gui: live activations of the first convolution match the CLI's forwar
   CHECK(grid.sidecar["unit"] == 3);
   CHECK(grid.sidecar["backward"] == "deconv");
   CHECK(grid.sidecar["model"] == "fashion_mnist");
+  // Capture to screen of the frame on screen: at least its forward pass, which happened in between.
+  CHECK(grid.sidecar["latency_ms"].get<double>() > grid.sidecar["times"]["forward"].get<double>());
   // Xvfb's GL is Mesa's: the grid texture comes from the host.
   CHECK(grid.sidecar["grid_texture"] == "host");
   // The status bar's stages, from capture to screen: every one of them ran for the frame on screen (a still is
