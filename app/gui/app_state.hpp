@@ -35,8 +35,14 @@ struct GridScreenRect {
 struct AppState {
   bool show_input = true;
   bool show_about = false;
-  bool open_dialog = false;        // open the "Open" dialog (image, folder or video) next frame
-  bool open_model_dialog = false;  // open the "Open model" dialog next frame
+  bool open_dialog = false;         // open the "Open" dialog (image, folder or video) next frame
+  bool open_model_dialog = false;   // open the "Open model" dialog next frame
+  bool open_camera_dialog = false;  // open the "Open camera" dialog next frame
+  // The camera the dialog offers: the last one opened (or --camera), its index and the resolution asked as "WxH"
+  // ("" : the camera's default).
+  int camera_index = 0;
+  std::string camera_size;
+  std::string camera_dialog_error;  // a resolution the dialog could not read, shown until it closes
   bool show_layers = true;
   bool show_grid = true;
   bool show_unit = true;
@@ -131,7 +137,7 @@ struct Snapshot {
 struct Commands {
   std::optional<std::string> open_image;  // an image, a folder of images or a video file
   std::optional<std::string> open_model;
-  std::optional<int> open_camera;
+  std::optional<OpenCamera> open_camera;  // the camera dialog's choice
   bool show_open_dialog = false;
   bool show_model_dialog = false;
   bool quit = false;

@@ -1,5 +1,7 @@
 #include "app/gui/apply_commands.hpp"
 
+#include "app/capture/camera_size.hpp"
+
 #include <algorithm>
 
 namespace deepvis::app {
@@ -60,7 +62,13 @@ Effects apply_commands(const Commands& c, const EngineSnapshot& engine, AppState
     state.input_path = *c.open_image;
     fx.capture.emplace_back(OpenPath{*c.open_image});
   }
-  if (c.open_camera) fx.capture.emplace_back(OpenCamera{*c.open_camera});
+  if (c.open_camera) {
+    state.camera_index = c.open_camera->index;
+    state.camera_size = c.open_camera->width > 0
+                            ? camera_size_text(cv::Size(c.open_camera->width, c.open_camera->height))
+                            : std::string();
+    fx.capture.emplace_back(*c.open_camera);
+  }
   if (c.file_step != 0) fx.capture.emplace_back(StepFile{c.file_step});
   if (c.switch_source) fx.capture.emplace_back(SwitchCameraFiles{});
   if (c.toggle_pause) fx.capture.emplace_back(TogglePause{});

@@ -1,5 +1,6 @@
 #include "app/ascent/ascent_frame_link.hpp"
 #include "app/ascent/unit_optimized_link.hpp"
+#include "app/capture/camera_size.hpp"
 #include "app/capture/capture_thread.hpp"
 #include "app/capture/latest_frame_slot.hpp"
 #include "app/config_paths.hpp"
@@ -61,6 +62,10 @@ AppState initial_state(const GuiOptions& o, bool scripted, std::string& warning)
   s.fixed_hi = saved.fixed_hi;
   s.colormap = saved.colormap;
   s.model_layout = !s.model_path.empty();
+  if (o.camera >= 0) {
+    s.camera_index = o.camera;
+    if (o.camera_width > 0) s.camera_size = camera_size_text(cv::Size(o.camera_width, o.camera_height));
+  }
   return s;
 }
 
@@ -201,6 +206,7 @@ int run_window(const GuiOptions& options) {
     draw_status_bar(snapshot, state, commands);
     draw_open_dialog(snapshot, state, commands);
     draw_model_dialog(snapshot, state, commands);
+    draw_camera_dialog(snapshot, state, commands);
     draw_help_overlay(snapshot, state, commands);
     draw_about_window(snapshot, state, commands);
     draw_optimization_panel(snapshot, state, commands);

@@ -12,6 +12,7 @@ void draw_menu_bar(const Snapshot& snapshot, AppState& state, Commands& commands
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open image, folder or video...", "Ctrl+O")) state.open_dialog = true;
     if (ImGui::MenuItem("Open model...", "Ctrl+M")) state.open_model_dialog = true;
+    if (ImGui::MenuItem("Open camera...")) state.open_camera_dialog = true;
     if (ImGui::MenuItem("Camera / files", "C")) commands.switch_source = true;
     ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) commands.quit = true;

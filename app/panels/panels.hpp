@@ -8,6 +8,7 @@ void draw_menu_bar(const Snapshot& snapshot, AppState& state, Commands& commands
 void draw_input_panel(const Snapshot& snapshot, AppState& state, Commands& commands);
 void draw_open_dialog(const Snapshot& snapshot, AppState& state, Commands& commands);
 void draw_model_dialog(const Snapshot& snapshot, AppState& state, Commands& commands);
+void draw_camera_dialog(const Snapshot& snapshot, AppState& state, Commands& commands);
 void draw_about_window(const Snapshot& snapshot, AppState& state, Commands& commands);
 void draw_layer_list(const Snapshot& snapshot, AppState& state, Commands& commands);
 void draw_activation_grid(const Snapshot& snapshot, AppState& state, Commands& commands);

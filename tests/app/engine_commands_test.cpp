@@ -217,6 +217,27 @@ TEST_CASE("engine: file, camera and video keys go to the capture thread") {
   CHECK(apply_commands(press(GLFW_KEY_Q, true), engine, s).quit);
 }
 
+TEST_CASE("engine: the camera dialog's choice opens that camera at that size and is offered next time") {
+  const EngineSnapshot engine = fake_engine();
+  AppState s;
+  Commands open;
+  open.open_camera = OpenCamera{2, 1280, 720};
+  Effects fx = apply_commands(open, engine, s);
+  REQUIRE(fx.capture.size() == 1);
+  const OpenCamera& sent = std::get<OpenCamera>(fx.capture[0]);
+  CHECK(sent.index == 2);
+  CHECK(sent.width == 1280);
+  CHECK(sent.height == 720);
+  CHECK(s.camera_index == 2);
+  CHECK(s.camera_size == "1280x720");
+  // The camera's default resolution: no size asked, none offered next time.
+  open.open_camera = OpenCamera{0, 0, 0};
+  fx = apply_commands(open, engine, s);
+  CHECK(std::get<OpenCamera>(fx.capture[0]).width == 0);
+  CHECK(s.camera_index == 0);
+  CHECK(s.camera_size.empty());
+}
+
 TEST_CASE("engine: without a model, cursor keys change nothing and layer keys are ignored") {
   const EngineSnapshot engine;  // no model yet
   AppState s;
