@@ -43,6 +43,8 @@ struct AppState {
   int camera_index = 0;
   std::string camera_size;
   std::string camera_dialog_error;  // a resolution the dialog could not read, shown until it closes
+  bool start_on_camera = false;     // the window opens camera_index first (--camera, or the last session's input)
+  bool input_is_camera = false;     // the input is a webcam now (from the capture status; saved at exit)
   bool show_layers = true;
   bool show_grid = true;
   bool show_unit = true;

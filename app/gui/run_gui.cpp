@@ -40,35 +40,6 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-bool usable_path(const std::string& path) {
-  std::error_code ec;
-  return !path.empty() && std::filesystem::exists(path, ec);
-}
-
-// Flags over saved settings over defaults. Scripted runs read no settings, so they depend on their flags alone.
-AppState initial_state(const GuiOptions& o, bool scripted, std::string& warning) {
-  GuiSettings saved;
-  if (!scripted) saved = read_settings(settings_path(), &warning);
-  AppState s;
-  s.model_path = !o.model.empty() ? o.model : (usable_path(saved.model) ? saved.model : "");
-  const bool same_model = !s.model_path.empty() && s.model_path == saved.model;
-  s.input_path = !o.input.empty() ? o.input : (usable_path(saved.input) ? saved.input : "");
-  s.layer = !o.layer.empty() ? o.layer : (same_model ? saved.layer : "");
-  s.unit = o.unit >= 0 ? o.unit : (same_model ? saved.unit : 0);
-  s.backward = !o.mode.empty() ? parse_backward_view(o.mode) : saved.backward;
-  s.backward_display = saved.backward_display;
-  s.grid_norm = saved.grid_norm;
-  s.fixed_lo = saved.fixed_lo;
-  s.fixed_hi = saved.fixed_hi;
-  s.colormap = saved.colormap;
-  s.model_layout = !s.model_path.empty();
-  if (o.camera >= 0) {
-    s.camera_index = o.camera;
-    if (o.camera_width > 0) s.camera_size = camera_size_text(cv::Size(o.camera_width, o.camera_height));
-  }
-  return s;
-}
-
 // Keys go to the key table unless a text field or a dialog has them.
 void handle_keys(Commands& commands) {
   const ImGuiIO& io = ImGui::GetIO();
@@ -99,7 +70,9 @@ int run_window(const GuiOptions& options) {
   WindowSession session(options.width, options.height, "deepvis", ini);
 
   std::string warning;
-  AppState state = initial_state(options, scripted, warning);
+  // Scripted runs read no settings, so they depend on their flags alone.
+  const GuiSettings saved = scripted ? GuiSettings{} : read_settings(settings_path(), &warning);
+  AppState state = initial_state(options, saved);
   if (!warning.empty()) {
     std::fprintf(stderr, "deepvis: %s\n", warning.c_str());
     state.status_message = warning;
@@ -123,9 +96,12 @@ int run_window(const GuiOptions& options) {
   const std::string device_grid_problem = GuiTextures::device_grid_problem();
   startup.insert(startup.begin(), UseDeviceGrid{device_grid_problem.empty()});
   engine.post_all(startup);
-  if (options.camera >= 0) {
-    // A missing camera becomes the status bar's message; the window still opens, empty, so the user can pick a file.
-    capture.post(OpenCamera{options.camera, options.camera_width, options.camera_height});
+  if (state.start_on_camera) {
+    // The last file first: C switches back to it, and it stays on screen when the camera is missing (whose
+    // message goes to the status bar); with no file the window opens empty, so the user can pick one.
+    if (!state.input_path.empty()) capture.post(OpenPath{state.input_path});
+    const cv::Size size = parse_camera_size(state.camera_size);  // initial_state keeps only readable sizes
+    capture.post(OpenCamera{state.camera_index, size.width, size.height});
   } else if (state.input_path.empty()) {
     capture.post(OpenStill{make_sample_image(), "test pattern"});
   } else {
@@ -167,6 +143,7 @@ int run_window(const GuiOptions& options) {
     snapshot.input_name = results.input_name;
     snapshot.fps = ImGui::GetIO().Framerate;
     snapshot.capture = capture.status();
+    state.input_is_camera = snapshot.capture.kind == SourceKind::Camera;
     snapshot.frames_dropped = frames.dropped();
     snapshot.grid_texture = textures.grid();
     snapshot.unit_texture = textures.unit();

@@ -1,5 +1,6 @@
 #include "app/gui/settings_file.hpp"
 
+#include "app/capture/camera_size.hpp"
 #include "app/config_paths.hpp"
 #include "compute/core/error.hpp"
 
@@ -39,6 +40,12 @@ GuiSettings read_settings(const std::string& path, std::string* warning) {
     };
     field("model", [&](const nlohmann::json& v) { s.model = v.get<std::string>(); });
     field("input", [&](const nlohmann::json& v) { s.input = v.get<std::string>(); });
+    field("camera", [&](const nlohmann::json& v) { s.camera = std::max(-1, v.get<int>()); });
+    field("camera_size", [&](const nlohmann::json& v) {
+      const std::string size = v.get<std::string>();
+      parse_camera_size(size);  // throws on a size the camera could not be asked for
+      s.camera_size = size;
+    });
     field("layer", [&](const nlohmann::json& v) { s.layer = v.get<std::string>(); });
     field("unit", [&](const nlohmann::json& v) { s.unit = std::max(0, v.get<int>()); });
     field("backward", [&](const nlohmann::json& v) { s.backward = parse_backward_view(v.get<std::string>()); });
@@ -63,6 +70,8 @@ GuiSettings read_settings(const std::string& path, std::string* warning) {
 void write_settings(const std::string& path, const GuiSettings& s) {
   const nlohmann::json j = {{"model", s.model},
                             {"input", s.input},
+                            {"camera", s.camera},
+                            {"camera_size", s.camera_size},
                             {"layer", s.layer},
                             {"unit", s.unit},
                             {"backward", backward_view_name(s.backward)},
@@ -97,6 +106,8 @@ GuiSettings settings_from_state(const AppState& state) {
   GuiSettings s;
   s.model = absolute_path(state.model_path);
   s.input = absolute_path(state.input_path);
+  s.camera = state.input_is_camera ? state.camera_index : -1;
+  s.camera_size = state.camera_size;
   s.layer = state.layer;
   s.unit = state.unit;
   s.backward = state.backward;
@@ -105,6 +116,48 @@ GuiSettings settings_from_state(const AppState& state) {
   s.fixed_lo = state.fixed_lo;
   s.fixed_hi = state.fixed_hi;
   s.colormap = state.colormap;
+  return s;
+}
+
+namespace {
+
+bool usable_path(const std::string& path) {
+  std::error_code ec;
+  return !path.empty() && std::filesystem::exists(path, ec);
+}
+
+}  // namespace
+
+AppState initial_state(const GuiOptions& o, const GuiSettings& saved) {
+  AppState s;
+  s.model_path = !o.model.empty() ? o.model : (usable_path(saved.model) ? saved.model : "");
+  const bool same_model = !s.model_path.empty() && s.model_path == saved.model;
+  s.layer = !o.layer.empty() ? o.layer : (same_model ? saved.layer : "");
+  s.unit = o.unit >= 0 ? o.unit : (same_model ? saved.unit : 0);
+  s.backward = !o.mode.empty() ? parse_backward_view(o.mode) : saved.backward;
+  s.backward_display = saved.backward_display;
+  s.grid_norm = saved.grid_norm;
+  s.fixed_lo = saved.fixed_lo;
+  s.fixed_hi = saved.fixed_hi;
+  s.colormap = saved.colormap;
+  s.model_layout = !s.model_path.empty();
+
+  // The camera the dialog offers: --camera's, else the last session's.
+  if (o.camera >= 0) {
+    s.camera_index = o.camera;
+    if (o.camera_width > 0) s.camera_size = camera_size_text(cv::Size(o.camera_width, o.camera_height));
+  } else if (saved.camera >= 0) {
+    s.camera_index = saved.camera;
+    s.camera_size = saved.camera_size;  // read_settings keeps only a readable size
+  }
+  if (!o.input.empty()) {
+    s.input_path = o.input;
+  } else if (o.camera >= 0 || saved.camera >= 0) {
+    s.start_on_camera = true;
+    s.input_path = usable_path(saved.input) ? saved.input : "";  // what C switches back to (the files)
+  } else {
+    s.input_path = usable_path(saved.input) ? saved.input : "";
+  }
   return s;
 }
 

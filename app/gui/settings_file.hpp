@@ -3,6 +3,7 @@
 // model, input, layer, unit and modes. Interactive runs read it at start (command-line flags win) and write it at
 // exit; scripted runs (--frames) never touch it, so they are reproducible.
 #include "app/gui/app_state.hpp"
+#include "app/gui/gui_options.hpp"
 
 #include <string>
 
@@ -11,7 +12,9 @@ namespace deepvis::app {
 struct GuiSettings {
   std::string model;
   std::string input;
-  std::string layer;  // meaningful only with the same model
+  int camera = -1;          // the input was this webcam (OpenCV's index); -1: a file (or nothing)
+  std::string camera_size;  // the resolution asked of it, "WxH"; "" : its default
+  std::string layer;        // meaningful only with the same model
   int unit = 0;
   BackwardView backward = BackwardView::Off;
   BackwardDisplay backward_display = BackwardDisplay::Raw;
@@ -32,5 +35,9 @@ GuiSettings read_settings(const std::string& path, std::string* warning = nullpt
 void write_settings(const std::string& path, const GuiSettings& settings);
 
 GuiSettings settings_from_state(const AppState& state);
+
+// The window's first state: flags over saved settings over defaults. The input is --input, else --camera, else
+// the last session's (its webcam, or its file when that still exists), else none (the test pattern).
+AppState initial_state(const GuiOptions& options, const GuiSettings& saved);
 
 }  // namespace deepvis::app

@@ -113,3 +113,63 @@ TEST_CASE("gui: scripted runs neither read nor write settings.json") {
   CHECK(!std::filesystem::exists(config + "/deepvis/imgui.ini"));
   CHECK(!cv::imread(shot).empty());
 }
+
+TEST_CASE("gui: the last session's webcam is the input again, unless a flag names one") {
+  TempDir dir;
+  const std::string photo = dir.path("photo.png");
+  write_text(photo, "x");  // only its existence matters here
+  GuiSettings saved;
+  saved.input = photo;
+  saved.camera = 2;
+  saved.camera_size = "1280x720";
+
+  GuiOptions none;
+  const AppState camera = initial_state(none, saved);
+  CHECK(camera.start_on_camera);
+  CHECK(camera.camera_index == 2);
+  CHECK(camera.camera_size == "1280x720");
+  CHECK(camera.input_path == photo);  // what C switches back to
+
+  GuiOptions input;
+  input.input = "/other.png";
+  const AppState file = initial_state(input, saved);
+  CHECK_FALSE(file.start_on_camera);
+  CHECK(file.input_path == "/other.png");
+
+  GuiOptions flag;
+  flag.camera = 0;
+  const AppState zero = initial_state(flag, saved);
+  CHECK(zero.start_on_camera);
+  CHECK(zero.camera_index == 0);
+  CHECK(zero.camera_size.empty());
+
+  saved.camera = -1;  // the last input was a file
+  const AppState last_file = initial_state(none, saved);
+  CHECK_FALSE(last_file.start_on_camera);
+  CHECK(last_file.input_path == photo);
+}
+
+TEST_CASE("gui: the webcam in use is saved with its size; an unreadable saved size is dropped, saying so") {
+  AppState state;
+  state.camera_index = 3;
+  state.camera_size = "640x480";
+  state.input_is_camera = true;
+  GuiSettings s = settings_from_state(state);
+  CHECK(s.camera == 3);
+  state.input_is_camera = false;
+  CHECK(settings_from_state(state).camera == -1);
+
+  TempDir dir;
+  write_settings(dir.path("settings.json"), s);
+  std::string warning;
+  const GuiSettings r = read_settings(dir.path("settings.json"), &warning);
+  CHECK(warning.empty());
+  CHECK(r.camera == 3);
+  CHECK(r.camera_size == "640x480");
+
+  write_text(dir.path("bad.json"), R"({"camera": 1, "camera_size": "huge"})");
+  const GuiSettings bad = read_settings(dir.path("bad.json"), &warning);
+  CHECK(bad.camera == 1);
+  CHECK(bad.camera_size.empty());
+  CHECK(warning.find("camera_size") != std::string::npos);
+}
