@@ -3,6 +3,7 @@
 // computed; each one is small and idempotent, so the order the UI sent them in is all that matters.
 #include "app/engine/engine_settings.hpp"
 
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -34,6 +35,11 @@ struct SetColormap {
 struct SetFrozen {
   bool frozen = false;
 };
+// How frames are fitted to the network's input: centre crop, stretch or the face; nullopt: the model's own (its
+// card's, else the centre crop).
+struct SetCrop {
+  std::optional<CropMode> crop;
+};
 // Whether the grid may be left to the UI's GPU path: on a net computing on CUDA, snapshots then carry the selected
 // layer as a device copy (EngineSnapshot::device_layer) instead of a host atlas. The UI turns it on when its GL
 // context can share memory with CUDA, and off again when that path fails.
@@ -42,6 +48,6 @@ struct UseDeviceGrid {
 };
 
 using EngineCommand = std::variant<LoadModel, SelectLayer, SelectUnit, SetBackward, SetBackwardDisplay, SetGridNorm,
-                                   SetColormap, SetFrozen, UseDeviceGrid>;
+                                   SetColormap, SetFrozen, SetCrop, UseDeviceGrid>;
 
 }  // namespace deepvis::app

@@ -96,6 +96,8 @@ void EngineCore::apply(const EngineCommand& command) {
           settings_.colormap = c.colormap;
         } else if constexpr (std::is_same_v<C, SetFrozen>) {
           settings_.frozen = c.frozen;
+        } else if constexpr (std::is_same_v<C, SetCrop>) {
+          settings_.crop = c.crop;
         } else if constexpr (std::is_same_v<C, UseDeviceGrid>) {
           device_grid_ = c.on;
         }
@@ -122,6 +124,7 @@ void EngineCore::load_model(const std::string& path) {
   info->backend = net.backend_name();
   info->name = session->card ? session->card->name : info->stem;
   info->input_dims = net.input_dims();
+  info->crop = session->preprocess.crop;
   for (const Node& node : graph.nodes) {
     const Dims& dims = net.blob_dims(node.output);
     if (!drawable(dims)) continue;
@@ -229,7 +232,8 @@ std::shared_ptr<const cuda::DeviceLayerCopy> EngineCore::copy_on_device(const Te
 void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
   Net& net = *session_->net;
   const Clock::time_point t0 = Clock::now();
-  const Preprocess& pre = session_->preprocess;
+  Preprocess pre = session_->preprocess;
+  if (settings_.crop) pre.crop = *settings_.crop;
   FaceCrop face;
   Tensor input;
   if (pre.crop == CropMode::Face) {

@@ -1,9 +1,11 @@
 #pragma once
 // What the engine computes for each frame: the selected layer and unit, the backward view, the grid's
 // normalization and colormap, and whether the input is frozen. The UI changes it only through EngineCommands.
+#include "compute/image/preprocess.hpp"
 #include "compute/vis/activation_grid.hpp"
 #include "compute/vis/colormap.hpp"
 
+#include <optional>
 #include <string>
 
 namespace deepvis::app {
@@ -31,6 +33,7 @@ struct EngineSettings {
   Colormap colormap = Colormap::Gray;
   bool frozen = false;  // keep working on the current frame, ignore new ones
   bool lrn_passthrough = false;
+  std::optional<CropMode> crop;  // how frames are fitted to the input, chosen in the window; nullopt: the model's
 };
 
 }  // namespace deepvis::app

@@ -35,7 +35,8 @@ struct ModelInfo {
   std::string backend;            // where it computes: "cpu" or "cuda"
   std::vector<LayerInfo> layers;  // node outputs that can be drawn as a grid, in graph order
   std::string default_layer;
-  std::string output;  // the blob the top-5 is read from
+  std::string output;                // the blob the top-5 is read from
+  CropMode crop = CropMode::Center;  // the model's own crop mode (its card, or the command line's --crop)
   Dims input_dims;
 
   // Index of a layer in `layers`, -1 when absent.

@@ -43,6 +43,7 @@ struct AppState {
   int camera_index = 0;
   std::string camera_size;
   std::string camera_dialog_error;  // a resolution the dialog could not read, shown until it closes
+  std::optional<CropMode> crop;     // the crop mode chosen in the Input panel; nullopt: the model's own
   bool start_on_camera = false;     // the window opens camera_index first (--camera, or the last session's input)
   bool input_is_camera = false;     // the input is a webcam now (from the capture status; saved at exit)
   bool show_layers = true;
@@ -154,6 +155,8 @@ struct Commands {
   std::optional<BackwardDisplay> backward_display;
   std::optional<GridNorm> grid_norm;  // Fixed uses AppState::fixed_lo / fixed_hi
   std::optional<Colormap> colormap;
+  bool set_crop = false;  // the Input panel's crop choice, `crop` (nullopt: back to the model's own)
+  std::optional<CropMode> crop;
   bool toggle_freeze = false;
   bool toggle_help = false;
   bool toggle_zoom = false;

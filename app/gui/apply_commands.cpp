@@ -123,6 +123,10 @@ Effects apply_commands(const Commands& c, const EngineSnapshot& engine, AppState
     fx.engine.emplace_back(SetBackwardDisplay{state.backward_display});
   }
   if (c.grid_norm) set_grid_norm(*c.grid_norm, state, fx);
+  if (c.set_crop) {
+    state.crop = c.crop;
+    fx.engine.emplace_back(SetCrop{state.crop});
+  }
   if (c.colormap) {
     state.colormap = *c.colormap;
     fx.engine.emplace_back(SetColormap{state.colormap});
@@ -156,6 +160,7 @@ std::vector<EngineCommand> engine_commands_for(const AppState& state) {
   out.emplace_back(SetGridNorm{state.grid_norm, state.fixed_lo, state.fixed_hi});
   out.emplace_back(SetColormap{state.colormap});
   out.emplace_back(SetFrozen{state.frozen});
+  if (state.crop) out.emplace_back(SetCrop{state.crop});
   return out;
 }
 

@@ -59,6 +59,10 @@ GuiSettings read_settings(const std::string& path, std::string* warning) {
       s.fixed_hi = range[1];
     });
     field("colormap", [&](const nlohmann::json& v) { s.colormap = parse_colormap(v.get<std::string>()); });
+    field("crop", [&](const nlohmann::json& v) {
+      const std::string name = v.get<std::string>();
+      s.crop = name.empty() ? std::nullopt : std::optional<CropMode>(parse_crop_mode(name));
+    });
     if (!problems.empty() && warning) *warning = "settings " + path + ": " + problems;
   } catch (const std::exception& e) {
     if (warning) *warning = "settings " + path + " ignored: " + e.what();
@@ -78,7 +82,8 @@ void write_settings(const std::string& path, const GuiSettings& s) {
                             {"backward_display", backward_display_name(s.backward_display)},
                             {"grid_norm", grid_norm_name(s.grid_norm)},
                             {"fixed_range", {s.fixed_lo, s.fixed_hi}},
-                            {"colormap", colormap_name(s.colormap)}};
+                            {"colormap", colormap_name(s.colormap)},
+                            {"crop", s.crop ? crop_mode_name(*s.crop) : ""}};
   const std::string temp = path + ".tmp";
   {
     std::ofstream out(temp, std::ios::trunc);
@@ -116,6 +121,7 @@ GuiSettings settings_from_state(const AppState& state) {
   s.fixed_lo = state.fixed_lo;
   s.fixed_hi = state.fixed_hi;
   s.colormap = state.colormap;
+  s.crop = state.crop;
   return s;
 }
 
@@ -140,6 +146,7 @@ AppState initial_state(const GuiOptions& o, const GuiSettings& saved) {
   s.fixed_lo = saved.fixed_lo;
   s.fixed_hi = saved.fixed_hi;
   s.colormap = saved.colormap;
+  s.crop = saved.crop;
   s.model_layout = !s.model_path.empty();
 
   // The camera the dialog offers: --camera's, else the last session's.

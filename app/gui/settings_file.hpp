@@ -22,6 +22,7 @@ struct GuiSettings {
   float fixed_lo = 0.0f;
   float fixed_hi = 1.0f;
   Colormap colormap = Colormap::Gray;
+  std::optional<CropMode> crop;  // the crop mode chosen in the window; nullopt: the model's own
 };
 
 // config_dir()/settings.json; "" when there is no config folder.

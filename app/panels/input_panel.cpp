@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <string>
 
 namespace deepvis::app {
 
@@ -38,6 +39,28 @@ void draw_crop_box(const EngineSnapshot& engine, ImVec2 image_origin, float scal
   draw->AddRect(at(box.x, box.y), at(box.x + box.width, box.y + box.height), IM_COL32(255, 220, 0, 255), 0.0f, 0, 1.5f);
 }
 
+// How frames are fitted to the network's input: the model's own way (its card's), or one the user picks.
+void draw_crop_choice(const EngineSnapshot& engine, const AppState& state, Commands& commands) {
+  if (!engine.model) return;
+  const std::string model_crop = std::string("model's (") + crop_mode_name(engine.model->crop) + ")";
+  const std::string current = state.crop ? crop_mode_name(*state.crop) : model_crop;
+  ImGui::SetNextItemWidth(130);
+  if (ImGui::BeginCombo("crop", current.c_str())) {
+    if (ImGui::Selectable(model_crop.c_str(), !state.crop)) {
+      commands.set_crop = true;
+      commands.crop = std::nullopt;
+    }
+    for (CropMode mode : {CropMode::Center, CropMode::Stretch, CropMode::Face}) {
+      if (ImGui::Selectable(crop_mode_name(mode), state.crop == mode)) {
+        commands.set_crop = true;
+        commands.crop = mode;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+}
+
 }  // namespace
 
 void draw_input_panel(const Snapshot& snapshot, AppState& state, Commands& commands) {
@@ -45,6 +68,7 @@ void draw_input_panel(const Snapshot& snapshot, AppState& state, Commands& comma
   place_next_panel(PanelSlot::Input, state);
   if (ImGui::Begin("Input", &state.show_input)) {
     draw_source_controls(snapshot.capture, commands);
+    draw_crop_choice(*snapshot.engine, state, commands);
     if (snapshot.engine->settings.frozen) {
       ImGui::TextUnformatted("[frozen]");
       ImGui::SameLine();

@@ -217,6 +217,28 @@ TEST_CASE("engine: file, camera and video keys go to the capture thread") {
   CHECK(apply_commands(press(GLFW_KEY_Q, true), engine, s).quit);
 }
 
+TEST_CASE("engine: the Input panel's crop choice goes to the engine, and to a fresh one") {
+  const EngineSnapshot engine = fake_engine();
+  AppState s;
+  const auto has_crop = [](const std::vector<EngineCommand>& commands) {
+    return std::any_of(commands.begin(), commands.end(),
+                       [](const EngineCommand& c) { return std::holds_alternative<SetCrop>(c); });
+  };
+  CHECK_FALSE(has_crop(engine_commands_for(s)));  // the model's own: nothing to say
+  Commands pick;
+  pick.set_crop = true;
+  pick.crop = CropMode::Face;
+  Effects fx = apply_commands(pick, engine, s);
+  REQUIRE(fx.engine.size() == 1);
+  CHECK(std::get<SetCrop>(fx.engine[0]).crop == CropMode::Face);
+  CHECK(s.crop == CropMode::Face);
+  CHECK(has_crop(engine_commands_for(s)));
+  pick.crop = std::nullopt;  // back to the model's
+  fx = apply_commands(pick, engine, s);
+  CHECK_FALSE(std::get<SetCrop>(fx.engine[0]).crop.has_value());
+  CHECK_FALSE(s.crop.has_value());
+}
+
 TEST_CASE("engine: the camera dialog's choice opens that camera at that size and is offered next time") {
   const EngineSnapshot engine = fake_engine();
   AppState s;

@@ -343,3 +343,23 @@ TEST_CASE("engine: a new still gets a whole-frame face search, a video frame fol
     CHECK(on_right(snap->input_crop) == still);
   }
 }
+
+TEST_CASE("engine: a crop mode chosen in the window replaces the model's, and none restores it") {
+  EngineCore core;
+  core.apply(LoadModel{kModel});
+  REQUIRE(core.model());
+  CHECK(core.model()->crop == deepvis::CropMode::Stretch);  // the Fashion-MNIST card's
+  const cv::Mat wide(40, 80, CV_8UC3, cv::Scalar(120, 60, 30));
+  const auto crop_of = [&](uint64_t sequence) {
+    const auto snap = core.process(make_frame(wide, sequence));
+    INFO(snap->error);
+    REQUIRE(snap->has_results());
+    return snap->input_crop;
+  };
+  CHECK(crop_of(1) == cv::Rect2d(0, 0, 80, 40));  // stretched: the whole frame
+  core.apply(SetCrop{deepvis::CropMode::Center});
+  CHECK(core.settings().crop == deepvis::CropMode::Center);
+  CHECK(crop_of(2) == cv::Rect2d(20, 0, 40, 40));  // the centre square
+  core.apply(SetCrop{std::nullopt});
+  CHECK(crop_of(3) == cv::Rect2d(0, 0, 80, 40));
+}

@@ -36,6 +36,7 @@ TEST_CASE("gui: settings survive a write and a read") {
   s.fixed_lo = -2.5f;
   s.fixed_hi = 7.0f;
   s.colormap = Colormap::Viridis;
+  s.crop = CropMode::Face;
   write_settings(dir.path("settings.json"), s);
 
   std::string warning;
@@ -51,6 +52,13 @@ TEST_CASE("gui: settings survive a write and a read") {
   CHECK(r.fixed_lo == -2.5f);
   CHECK(r.fixed_hi == 7.0f);
   CHECK(r.colormap == Colormap::Viridis);
+  CHECK(r.crop == CropMode::Face);
+  CHECK(initial_state(GuiOptions{}, r).crop == CropMode::Face);
+
+  // The model's own crop is saved as "" and read back as none.
+  s.crop = std::nullopt;
+  write_settings(dir.path("settings.json"), s);
+  CHECK_FALSE(read_settings(dir.path("settings.json")).crop.has_value());
 }
 
 TEST_CASE("gui: a damaged settings file falls back to defaults and says what was wrong") {
@@ -68,13 +76,15 @@ TEST_CASE("gui: a damaged settings file falls back to defaults and says what was
 
   // One bad field loses only itself.
   warning.clear();
-  write_text(dir.path("partly.json"), R"({"model": "/m.onnx", "backward": "sideways", "unit": 4})");
+  write_text(dir.path("partly.json"), R"({"model": "/m.onnx", "backward": "sideways", "unit": 4, "crop": "oval"})");
   const GuiSettings partly = read_settings(dir.path("partly.json"), &warning);
   CHECK(partly.model == "/m.onnx");
   CHECK(partly.unit == 4);
   CHECK(partly.backward == BackwardView::Off);
   CHECK(warning.find("backward") != std::string::npos);
   CHECK(warning.find("sideways") != std::string::npos);
+  CHECK(warning.find("oval") != std::string::npos);
+  CHECK_FALSE(partly.crop.has_value());
 }
 
 TEST_CASE("gui: the state's selection is what gets saved") {
