@@ -31,6 +31,13 @@ struct GridScreenRect {
   float scale = 0.0f;  // screen pixels per atlas pixel
 };
 
+// The "Open camera" dialog's fields while it is open: a draft, so Cancel leaves the camera in use alone.
+struct CameraDialog {
+  int index = 0;
+  std::string size;   // "WxH", "" : the camera's default
+  std::string error;  // a resolution it could not read, shown until it closes
+};
+
 // What the user chose and which panels are open. Panels edit it directly; it owns no resources.
 struct AppState {
   bool show_input = true;
@@ -42,10 +49,10 @@ struct AppState {
   // ("" : the camera's default).
   int camera_index = 0;
   std::string camera_size;
-  std::string camera_dialog_error;  // a resolution the dialog could not read, shown until it closes
-  std::optional<CropMode> crop;     // the crop mode chosen in the Input panel; nullopt: the model's own
-  bool start_on_camera = false;     // the window opens camera_index first (--camera, or the last session's input)
-  bool input_is_camera = false;     // the input is a webcam now (from the capture status; saved at exit)
+  CameraDialog camera_dialog;    // what the open dialog shows
+  std::optional<CropMode> crop;  // the crop mode chosen in the Input panel; nullopt: the model's own
+  bool start_on_camera = false;  // the window opens camera_index first (--camera, or the last session's input)
+  bool input_is_camera = false;  // the input is a webcam now (from the capture status; saved at exit)
   bool show_layers = true;
   bool show_grid = true;
   bool show_unit = true;
