@@ -1,6 +1,7 @@
 // deepvis entry point: the CLI dispatcher. With no subcommand it opens the GUI.
 #include "app/capture/camera_size.hpp"
 #include "app/commands/commands.hpp"
+#include "app/commands/model_session.hpp"
 #include "app/gui/gui_options.hpp"
 #include "compute/core/error.hpp"
 
@@ -31,6 +32,9 @@ int main(int argc, char** argv) {
   cli.add_option("--unit", gui.unit, "Unit (channel) selected first (default: 0)")->check(CLI::NonNegativeNumber);
   cli.add_option("--mode", gui.mode, "Backward view of the unit: off, gradient, deconv or guided (default: off)")
       ->check(CLI::IsMember({"off", "gradient", "deconv", "guided"}));
+  cli.add_option("--crop", gui.crop,
+                 "How frames are fitted to the model's input: center, stretch or face (default: the model's own)")
+      ->check(CLI::IsMember({"center", "stretch", "face"}));
   CLI::Option* camera_option =
       cli.add_option("--camera", gui.camera, "Start on the webcam with this device index instead of an image")
           ->check(CLI::NonNegativeNumber);
@@ -57,7 +61,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "deepvis: unknown subcommand or argument: %s\nRun 'deepvis --help' for the list.\n", e.what());
     return 2;
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    // CLI11 prints the message (or the help); a bad flag or value is a usage error, exit 2 as documented,
+    // whatever CLI11's own code for it.
+    return cli.exit(e) == 0 ? 0 : kExitUsage;
   }
 
   for (const Subcommand& sub : subcommands) {

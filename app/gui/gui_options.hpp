@@ -14,6 +14,7 @@ struct GuiOptions {
   std::string layer;  // layer to show first; empty: the model card's default
   int unit = -1;      // unit (channel) selected first; -1: 0
   std::string mode;   // backward view: off, gradient, deconv or guided; empty: off
+  std::string crop;   // center, stretch or face; empty: the last session's choice, else the model's own
 
   int camera = -1;  // webcam to start on instead of --input; -1: none
   // The resolution asked of the camera (--camera-size); 0: its default. The status bar shows what it granted.

@@ -146,7 +146,7 @@ AppState initial_state(const GuiOptions& o, const GuiSettings& saved) {
   s.fixed_lo = saved.fixed_lo;
   s.fixed_hi = saved.fixed_hi;
   s.colormap = saved.colormap;
-  s.crop = saved.crop;
+  s.crop = !o.crop.empty() ? std::optional<CropMode>(parse_crop_mode(o.crop)) : saved.crop;
   s.model_layout = !s.model_path.empty();
 
   // The camera the dialog offers: --camera's, else the last session's.

@@ -35,6 +35,20 @@ TEST_CASE("cli: a missing input file is named in the error") {
   CHECK(r.output.find("not found") != std::string::npos);
 }
 
+TEST_CASE("cli: the window's --crop takes center, stretch or face, and names a bad one") {
+  const auto r = run_process({deepvis_binary(), "--crop", "oval", "--frames", "1"});
+  CHECK(r.exit_code == 2);  // a usage error, as documented (not CLI11's own 105)
+  CHECK(r.output.find("--crop") != std::string::npos);
+  CHECK(r.output.find("oval") != std::string::npos);
+  CHECK(run_process({deepvis_binary(), "--help"}).output.find("--crop") != std::string::npos);
+}
+
+TEST_CASE("cli: a bad value of a subcommand's flag is a usage error, exit 2, naming the flag") {
+  const auto r = run_process({deepvis_binary(), "forward", "--device", "quantum", "--model", "m.onnx", "--input", "x"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("--device") != std::string::npos);
+}
+
 TEST_CASE("cli: without a display the GUI says so in one line and exits non-zero") {
   const auto r = run_process({deepvis_binary(), "--frames", "1"}, "env -u DISPLAY -u WAYLAND_DISPLAY");
   CHECK(r.exit_code != 0);

@@ -54,6 +54,9 @@ TEST_CASE("gui: settings survive a write and a read") {
   CHECK(r.colormap == Colormap::Viridis);
   CHECK(r.crop == CropMode::Face);
   CHECK(initial_state(GuiOptions{}, r).crop == CropMode::Face);
+  GuiOptions flag;
+  flag.crop = "stretch";  // --crop wins over the saved choice
+  CHECK(initial_state(flag, r).crop == CropMode::Stretch);
 
   // The model's own crop is saved as "" and read back as none.
   s.crop = std::nullopt;
