@@ -112,9 +112,12 @@ FaceCrop face_crop_from(const std::vector<cv::Rect>& faces, cv::Point offset, cv
 }
 
 FaceCrop find_face_crop(const cv::Mat& rgb, const std::string& cascade_path) {
-  const cv::Mat gray = face_gray(rgb);
+  return find_face_crop_in_gray(face_gray(rgb), cascade_path);
+}
+
+FaceCrop find_face_crop_in_gray(const cv::Mat& gray, const std::string& cascade_path) {
   return face_crop_from(detect_faces(gray, whole_search_min_side(gray.size()), 0, cascade_path), cv::Point(0, 0),
-                        rgb.size());
+                        gray.size());
 }
 
 }  // namespace deepvis

@@ -37,6 +37,8 @@ std::vector<cv::Rect> detect_faces(const cv::Mat& gray, int min_side, int max_si
 // The smallest face side find_face_crop looks for in an image of this size: a tenth of its shorter side, at least
 // the cascade's 24 (smaller faces are more often texture than faces).
 int whole_search_min_side(cv::Size image);
+// find_face_crop on face_gray's result (for a caller that already has it);
+FaceCrop find_face_crop_in_gray(const cv::Mat& gray, const std::string& cascade_path);
 // the crop of the largest of `faces` (found at `offset` in an image of size `image`), else the centre square.
 FaceCrop face_crop_from(const std::vector<cv::Rect>& faces, cv::Point offset, cv::Size image);
 

@@ -39,6 +39,11 @@ FaceCrop FaceTracker::next(const cv::Mat& rgb) {
   }
   rgb.copyTo(last_frame_);
   ++since_whole_;
+  cv::Mat frame_gray;  // the whole frame in gray, made once for whichever whole-frame searches this frame needs
+  const auto whole_gray = [&]() -> const cv::Mat& {
+    if (frame_gray.empty()) frame_gray = face_gray(rgb);
+    return frame_gray;
+  };
   if (!last_.box.empty() && !last_.found) {
     if (since_whole_ < kLookAgainEvery) {
       last_search_ = Search::Reused;
@@ -47,7 +52,7 @@ FaceCrop FaceTracker::next(const cv::Mat& rgb) {
     // No face in view: look again over the whole frame at half resolution, a quarter of the pixels (the smallest
     // face find_face_crop takes is still at least the cascade's 24 px window there). Once a face is found, the
     // near search follows it at full resolution.
-    const cv::Mat gray = face_gray(rgb);
+    const cv::Mat& gray = whole_gray();
     cv::Mat half;
     cv::resize(gray, half, cv::Size(gray.cols / 2, gray.rows / 2), 0, 0, cv::INTER_AREA);
     std::vector<cv::Rect> faces =
@@ -80,7 +85,7 @@ FaceCrop FaceTracker::next(const cv::Mat& rgb) {
     }
     // The periodic look for a larger face, and the first try when the face left the neighbourhood: the whole
     // frame, sizes from 0.7x the followed face's up.
-    const cv::Mat gray = face_gray(rgb);
+    const cv::Mat& gray = whole_gray();
     const int min_side = std::max(whole_search_min_side(gray.size()), side * 7 / 10);
     FaceCrop larger = face_crop_from(detect_faces(gray, min_side, 0, cascade()), cv::Point(0, 0), rgb.size());
     if (larger.found) {
@@ -92,7 +97,7 @@ FaceCrop FaceTracker::next(const cv::Mat& rgb) {
   }
   since_whole_ = 0;
   last_search_ = Search::Whole;
-  last_ = find_face_crop(rgb, cascade());
+  last_ = find_face_crop_in_gray(whole_gray(), cascade());
   return last_;
 }
 
