@@ -9,6 +9,7 @@
 #include "compute/cuda/device_layer_ring.hpp"
 #include "tests/cuda/interop_cases.hpp"
 #include "tests/support/gpu_support.hpp"
+#include "tests/support/op_check.hpp"
 
 #ifdef DEEPVIS_HAVE_CUDA_GL
 #include "render/cuda/device_grid_texture.hpp"
@@ -18,7 +19,6 @@
 #include <doctest/doctest.h>
 
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -28,12 +28,8 @@ namespace {
 
 constexpr const char* kWhere = "device grid path test";
 
-Tensor random_tensor(const Dims& dims, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
-  Tensor t(dims);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = dist(rng);
-  return t;
+Tensor random_tensor(const Dims& dims, uint32_t seed) {
+  return test::random_tensor(dims, seed, -2.0f, 2.0f);
 }
 
 // A device tensor's values, after everything enqueued on CudaContext's stream.

@@ -11,12 +11,13 @@
 #include "compute/vis/activation_grid.hpp"
 #include "tests/cuda/interop_cases.hpp"
 #include "tests/cuda/interop_gl.hpp"
+#include "tests/support/op_check.hpp"
 
 #include <doctest/doctest.h>
 #include <epoxy/gl.h>
 
+#include <algorithm>
 #include <memory>
-#include <random>
 
 using namespace deepvis;
 using namespace deepvis::app;
@@ -24,10 +25,8 @@ using namespace deepvis::app;
 namespace {
 
 Tensor layer_values(unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 3.0f);
-  Tensor t({1, 20, 9, 13});
-  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = std::max(0.0f, dist(rng));  // ReLU-like
+  Tensor t = test::random_tensor({1, 20, 9, 13}, seed, -1.0f, 3.0f);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = std::max(0.0f, t.data()[i]);  // ReLU-like
   return t;
 }
 

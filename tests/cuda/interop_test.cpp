@@ -9,10 +9,10 @@
 #include "compute/core/error.hpp"
 #include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/cuda_context.hpp"
-#include "compute/cuda/device_query.hpp"
 #include "compute/cuda/grid_atlas.hpp"
 #include "compute/vis/activation_grid.hpp"
 #include "tests/cuda/interop_cases.hpp"
+#include "tests/support/gpu_support.hpp"
 
 #ifdef DEEPVIS_HAVE_CUDA_GL
 #include <epoxy/gl.h>
@@ -40,17 +40,6 @@ using deepvis::test::read_texture;
 #endif
 
 namespace {
-
-const std::string& interop_gpu_problem() {
-  static const std::string problem = cuda::query_runtime().problem;
-  return problem;
-}
-
-#define DEEPVIS_INTEROP_REQUIRE_GPU()                             \
-  if (!interop_gpu_problem().empty()) {                           \
-    MESSAGE("skipped: no usable GPU: " << interop_gpu_problem()); \
-    return;                                                       \
-  }
 
 // Pitched device rows for an atlas, a little wider than needed so the pitch is exercised.
 struct DeviceRows {
@@ -86,7 +75,7 @@ struct DeviceRows {
 }  // namespace
 
 TEST_CASE("interop: the device atlas equals the CPU grid byte for byte for every shape, norm and colormap") {
-  DEEPVIS_INTEROP_REQUIRE_GPU();
+  DEEPVIS_REQUIRE_GPU();
   int checked = 0, exact = 0, worst = 0;
   for (const test::GridAtlasCase& c : test::grid_atlas_cases()) {
     CAPTURE(c.name);
@@ -121,7 +110,7 @@ TEST_CASE("interop: the device atlas equals the CPU grid byte for byte for every
 }
 
 TEST_CASE("interop: the device atlas refuses a host blob, a small target and a bad batch index, naming them") {
-  DEEPVIS_INTEROP_REQUIRE_GPU();
+  DEEPVIS_REQUIRE_GPU();
   cuda::DeviceGridAtlas atlas;
   const Tensor host({1, 4, 3, 3});
   const Tensor device = cuda::device_copy_of(host, "interop test");
