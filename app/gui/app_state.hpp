@@ -52,7 +52,7 @@ struct AppState {
   CameraDialog camera_dialog;    // what the open dialog shows
   std::optional<CropMode> crop;  // the crop mode chosen in the Input panel; nullopt: the model's own
   bool start_on_camera = false;  // the window opens camera_index first (--camera, or the last session's input)
-  bool input_is_camera = false;  // the input is a webcam now (from the capture status; saved at exit)
+  bool input_is_camera = false;  // the input is a webcam (read from the capture status at exit, then saved)
   bool show_layers = true;
   bool show_grid = true;
   bool show_unit = true;

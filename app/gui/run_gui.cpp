@@ -143,7 +143,6 @@ int run_window(const GuiOptions& options) {
     snapshot.input_name = results.input_name;
     snapshot.fps = ImGui::GetIO().Framerate;
     snapshot.capture = capture.status();
-    state.input_is_camera = snapshot.capture.kind == SourceKind::Camera;
     snapshot.frames_dropped = frames.dropped();
     snapshot.grid_texture = textures.grid();
     snapshot.unit_texture = textures.unit();
@@ -227,6 +226,7 @@ int run_window(const GuiOptions& options) {
   if (!scripted) {
     const std::string path = settings_path();
     try {
+      state.input_is_camera = capture.status().kind == SourceKind::Camera;
       if (!path.empty()) write_settings(path, settings_from_state(state));
     } catch (const Error& e) {
       std::fprintf(stderr, "deepvis: %s\n", e.what());

@@ -157,14 +157,9 @@ AppState initial_state(const GuiOptions& o, const GuiSettings& saved) {
     s.camera_index = saved.camera;
     s.camera_size = saved.camera_size;  // read_settings keeps only a readable size
   }
-  if (!o.input.empty()) {
-    s.input_path = o.input;
-  } else if (o.camera >= 0 || saved.camera >= 0) {
-    s.start_on_camera = true;
-    s.input_path = usable_path(saved.input) ? saved.input : "";  // what C switches back to (the files)
-  } else {
-    s.input_path = usable_path(saved.input) ? saved.input : "";
-  }
+  // With a camera to start on, the saved file is what C switches back to.
+  s.input_path = !o.input.empty() ? o.input : (usable_path(saved.input) ? saved.input : "");
+  s.start_on_camera = o.input.empty() && (o.camera >= 0 || saved.camera >= 0);
   return s;
 }
 
