@@ -32,7 +32,12 @@ struct BackwardArgs {
   std::vector<const Tensor*> inputs;  // the forward inputs
   const Tensor* output = nullptr;     // the forward output
   const Tensor* grad_output = nullptr;
-  std::vector<Tensor*> grad_inputs;  // per input; nullptr where no gradient is wanted. Kernels overwrite.
+  std::vector<Tensor*> grad_inputs;  // per input; nullptr where no gradient is wanted. Kernels overwrite...
+  // ...except where accumulate[slot] is set: then the kernel adds its contribution to what grad_inputs[slot]
+  // holds. The Net sets it only for slots whose kernel says accumulates_into(slot).
+  std::vector<char> accumulate;
+
+  bool adds_into(size_t slot) const { return slot < accumulate.size() && accumulate[slot] != 0; }
   BackwardMode mode = BackwardMode::Gradient;
   BackwardOptions options;
 };
@@ -43,6 +48,10 @@ class Kernel {
   virtual void forward(const ForwardArgs& args) = 0;
   // Gradient of the node's output w.r.t. its non-constant inputs, under the backward mode's rules.
   virtual void backward(const BackwardArgs& args) = 0;
+  // Whether backward honours accumulate[slot]. A blob read by several nodes (DenseNet's features feed every
+  // later Concat of their block) collects one contribution per reader: a kernel that adds in place spares the
+  // Net a scratch write and a separate add per extra reader (hundreds of launches per DenseNet step on the GPU).
+  virtual bool accumulates_into(size_t /*slot*/) const { return false; }
 };
 
 class Backend {

@@ -50,15 +50,9 @@ Dims infer_dims(const Node& node, const std::vector<Dims>& in) {
       case OpKind::LeakyRelu:
       case OpKind::Sigmoid:
       case OpKind::Clip:
-      case OpKind::Lrn:
-        require_inputs(node, in, 1, 1);
-        return in[0];
-      case OpKind::BatchNorm:
-        require_inputs(node, in, 5, 5);
-        return in[0];
-      case OpKind::Softmax:
-        require_inputs(node, in, 1, 1);
-        return in[0];
+      case OpKind::Lrn: require_inputs(node, in, 1, 1); return in[0];
+      case OpKind::BatchNorm: require_inputs(node, in, 5, 5); return in[0];
+      case OpKind::Softmax: require_inputs(node, in, 1, 1); return in[0];
       case OpKind::MaxPool:
       case OpKind::AveragePool:
         require_inputs(node, in, 1, 1);
@@ -78,9 +72,7 @@ Dims infer_dims(const Node& node, const std::vector<Dims>& in) {
         require_rank(node, in[1], 2, "B");
         return gemm_output_dims(GemmParams{}, in[0], in[1]);
       case OpKind::Add:
-      case OpKind::Mul:
-        require_inputs(node, in, 2, 2);
-        return broadcast_dims(in[0], in[1]);
+      case OpKind::Mul: require_inputs(node, in, 2, 2); return broadcast_dims(in[0], in[1]);
       case OpKind::Concat:
         require_inputs(node, in, 1, 1 << 20);
         return concat_output_dims(node.params_as<ConcatParams>(), in);
@@ -90,9 +82,7 @@ Dims infer_dims(const Node& node, const std::vector<Dims>& in) {
       case OpKind::Reshape:
         require_inputs(node, in, 1, 2);  // the shape input, when kept, is a constant already folded into params
         return reshape_output_dims(node.params_as<ReshapeParams>(), in[0]);
-      case OpKind::Pad:
-        require_inputs(node, in, 1, 3);
-        return pad_output_dims(node.params_as<PadParams>(), in[0]);
+      case OpKind::Pad: require_inputs(node, in, 1, 3); return pad_output_dims(node.params_as<PadParams>(), in[0]);
       case OpKind::Count_: break;
     }
   } catch (const std::bad_variant_access&) {

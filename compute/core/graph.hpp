@@ -18,9 +18,8 @@ namespace deepvis {
 
 struct NoParams {};
 
-using OpParams = std::variant<NoParams, ConvParams, LeakyReluParams, ClipParams, PoolParams, LrnParams,
-                              BatchNormParams, GemmParams, ConcatParams, FlattenParams, ReshapeParams, PadParams,
-                              SoftmaxParams>;
+using OpParams = std::variant<NoParams, ConvParams, LeakyReluParams, ClipParams, PoolParams, LrnParams, BatchNormParams,
+                              GemmParams, ConcatParams, FlattenParams, ReshapeParams, PadParams, SoftmaxParams>;
 
 struct Node {
   std::string name;  // the ONNX node's name, or "<op>_<index>" when it had none
@@ -37,13 +36,13 @@ struct Node {
 
 struct Blob {
   std::string name;
-  Dims dims;            // at the graph's batch size (dim 0 of the input)
+  Dims dims;  // at the graph's batch size (dim 0 of the input)
   bool constant = false;
-  Tensor value;         // constants only (initializers, Constant nodes, folded weights)
+  Tensor value;  // constants only (initializers, Constant nodes, folded weights)
 };
 
 struct Graph {
-  std::string source;   // the file it came from, for messages
+  std::string source;  // the file it came from, for messages
   std::vector<Blob> blobs;
   std::vector<Node> nodes;  // topological order
   int input = -1;           // the one non-constant graph input

@@ -37,8 +37,8 @@ std::unique_ptr<Kernel> dispatch_kernel(const KernelSpec& spec) {
 }
 
 // Adapts a namespace's make_<family>_kernel functions to dispatch_kernel.
-#define DEEPVIS_KERNEL_FACTORIES(ns)                                                                \
-  struct Factories {                                                                                \
+#define DEEPVIS_KERNEL_FACTORIES(ns)                                                                       \
+  struct Factories {                                                                                       \
     static std::unique_ptr<Kernel> conv(const KernelSpec& s) { return ns::make_conv_kernel(s); }           \
     static std::unique_ptr<Kernel> eltwise(const KernelSpec& s) { return ns::make_eltwise_kernel(s); }     \
     static std::unique_ptr<Kernel> pool(const KernelSpec& s) { return ns::make_pool_kernel(s); }           \

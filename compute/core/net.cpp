@@ -25,6 +25,12 @@ const Tensor& HostMirrors::read(const Backend& backend, const Tensor& value, siz
   return copy;
 }
 
+namespace {
+// A blob's gradient during one backward run: no contribution yet; a contribution from the node now running
+// (overwritten or accumulated; another slot of the same node must not touch it in place); from earlier nodes.
+constexpr char kUnwritten = 0, kWrittenBefore = 1, kWrittenHere = 2;
+}  // namespace
+
 struct Net::Plan {
   std::vector<Tensor> values;                    // per blob: activations, or the constant's value
   std::vector<Layout> layouts;                   // per blob: how values (and gradients) are laid out
@@ -32,7 +38,8 @@ struct Net::Plan {
   std::vector<ForwardArgs> forward_args;         // per node, pointing into `values`
   std::vector<int> producer;                     // per blob: producing node, -1 for input and constants
   std::vector<std::vector<char>> ancestors;      // per target blob, lazily: which nodes it depends on
-  std::vector<char> written;                     // per blob, during one backward run
+  std::vector<char> written;                     // per blob, during one backward run: kUnwritten etc.
+  int scratch_adds = 0;                          // in the last backward run
   std::vector<BackwardArgs> backward_args;       // per node, reused
   std::vector<int64_t> scratch_offset;           // per node: where its inputs' scratch starts (flat, per slot)
   int64_t scratch_size = 0;
@@ -60,7 +67,7 @@ void Net::set_batch(int batch) {
   const size_t nb = graph_.blobs.size();
   plan->values.resize(nb);
   plan->producer.assign(nb, -1);
-  plan->written.assign(nb, 0);
+  plan->written.assign(nb, kUnwritten);
   plan->ancestors.resize(nb);
   plan->host_mirrors.resize(nb);
   plan->layouts = backend_->plan_layouts(graph_);
@@ -102,6 +109,7 @@ void Net::set_batch(int batch) {
     ba.inputs = fa.inputs;
     ba.output = fa.output;
     ba.grad_inputs.assign(node.inputs.size(), nullptr);
+    ba.accumulate.assign(node.inputs.size(), 0);
   }
   plan_ = std::move(plan);
   forwarded_up_to_ = -1;
@@ -171,6 +179,10 @@ const Tensor& Net::blob(int id) const {
   return plan_->host_mirrors.read(*backend_, plan_->values.at(static_cast<size_t>(id)), static_cast<size_t>(id));
 }
 
+int Net::scratch_adds() const {
+  return plan_->scratch_adds;
+}
+
 const Tensor& Gradients::at(int blob) const {
   return host_.read(*backend_, grads_.at(static_cast<size_t>(blob)), static_cast<size_t>(blob));
 }
@@ -236,10 +248,11 @@ void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradien
     }
   }
 
-  std::fill(plan_->written.begin(), plan_->written.end(), 0);
+  std::fill(plan_->written.begin(), plan_->written.end(), kUnwritten);
+  plan_->scratch_adds = 0;
   out.host_.invalidate();
   backend_->copy(seed, out.grads_[b]);
-  plan_->written[b] = 1;
+  plan_->written[b] = kWrittenBefore;
   // A blob no node on the path writes keeps a zero gradient (the input when the seed is the input is seeded).
   if (static_cast<int>(b) != graph_.input) backend_->fill(out.grads_[static_cast<size_t>(graph_.input)], 0.0f);
 
@@ -251,29 +264,37 @@ void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradien
     args.grad_output = &out.grads_[static_cast<size_t>(node.output)];
     args.mode = mode;
     args.options = options;
+    Kernel& kernel = *plan_->kernels[ni];
     for (size_t s = 0; s < node.inputs.size(); ++s) {
       const auto in = static_cast<size_t>(node.inputs[s]);
+      args.accumulate[s] = 0;
       if (graph_.blobs[in].constant) {
         args.grad_inputs[s] = nullptr;
-      } else if (!plan_->written[in]) {
+      } else if (plan_->written[in] == kUnwritten) {
         args.grad_inputs[s] = &out.grads_[in];
-        plan_->written[in] = 2;  // 2: first written by this node; becomes 1 after it runs
+        plan_->written[in] = kWrittenHere;
+      } else if (plan_->written[in] == kWrittenBefore && kernel.accumulates_into(s)) {
+        args.grad_inputs[s] = &out.grads_[in];
+        args.accumulate[s] = 1;
+        plan_->written[in] = kWrittenHere;  // a second slot of this node on the same blob goes through scratch
       } else {
         args.grad_inputs[s] = &out.scratch_views_[ni][s];
       }
     }
     if (profiling_) {
       const auto t0 = std::chrono::steady_clock::now();
-      plan_->kernels[ni]->backward(args);
+      kernel.backward(args);
       backward_ms_[ni] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     } else {
-      plan_->kernels[ni]->backward(args);
+      kernel.backward(args);
     }
     for (size_t s = 0; s < node.inputs.size(); ++s) {
       const auto in = static_cast<size_t>(node.inputs[s]);
-      if (args.grad_inputs[s] == &out.scratch_views_[ni][s])
+      if (args.grad_inputs[s] == &out.scratch_views_[ni][s]) {
         backend_->add_into(out.grads_[in], out.scratch_views_[ni][s]);
-      if (plan_->written[in] == 2) plan_->written[in] = 1;
+        ++plan_->scratch_adds;
+      }
+      if (plan_->written[in] == kWrittenHere) plan_->written[in] = kWrittenBefore;
     }
   }
 }

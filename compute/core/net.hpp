@@ -92,6 +92,9 @@ class Net {
   // Flows `seed` (dims of `blob`) from `blob` back to the input. Needs a forward that reached `blob`.
   void backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradients& out,
                      const BackwardOptions& options = {});
+  // How many contributions of the last backward run went through scratch and a separate add (readers whose kernel
+  // cannot accumulate in place); for tests and profiles.
+  int scratch_adds() const;
 
  private:
   struct Plan;

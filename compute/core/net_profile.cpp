@@ -62,6 +62,9 @@ std::string profile_table(const Net& net, int iterations, std::size_t top_nodes)
     append(out, "%-40s %-18.0f %10.3f %10.3f %6.1f%%\n", entry.first.c_str(), row[2], row[0] / runs, row[1] / runs,
            share(row[0] + row[1]));
   }
+  // Not in the node times: each is a scratch write plus a separate add (a launch each on the GPU).
+  append(out, "\nlast backward: %d gradient contributions went through scratch and a separate add\n",
+         net.scratch_adds());
   return out;
 }
 

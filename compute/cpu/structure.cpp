@@ -1,5 +1,6 @@
-// CPU data movement: Concat, Flatten, Reshape, Pad. Pure copies of contiguous runs (memcpy) spread over OpenMP
-// threads; nothing here is worth a oneDNN primitive. Outputs never alias inputs: the Net owns separate buffers.
+// CPU data movement: Concat, Flatten, Reshape, Pad. Copies of contiguous runs (memcpy) spread over OpenMP
+// threads (Concat's backward adds instead where the Net asks); nothing here is worth a oneDNN primitive. Outputs
+// never alias inputs: the Net owns separate buffers.
 // Concat along channels is also right on channel-blocked data (compute/cpu/layout_plan.cpp says why).
 #include "compute/ops/structure.hpp"
 
@@ -25,6 +26,11 @@ int64_t product(const Dims& dims, size_t from, size_t to) {
 
 void copy_floats(float* dst, const float* src, int64_t n) {
   if (n > 0) std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
+}
+
+void add_floats(float* dst, const float* src, int64_t n) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
 }
 
 void parallel_copy(float* dst, const float* src, int64_t n) {
@@ -73,9 +79,20 @@ class ConcatKernel final : public Kernel {
       for (int64_t i = 0; i < inputs; ++i) {
         const auto s = static_cast<size_t>(i);
         Tensor* grad = args.grad_inputs[s];
-        if (grad != nullptr) copy_floats(grad->data() + o * blocks_[s], g + o * out_block_ + offsets_[s], blocks_[s]);
+        if (grad == nullptr) continue;
+        float* dst = grad->data() + o * blocks_[s];
+        const float* src = g + o * out_block_ + offsets_[s];
+        if (args.adds_into(s)) {
+          add_floats(dst, src, blocks_[s]);
+        } else {
+          copy_floats(dst, src, blocks_[s]);
+        }
       }
     }
+  }
+
+  bool accumulates_into(size_t /*slot*/) const override {
+    return true;
   }
 
  private:

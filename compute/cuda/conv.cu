@@ -126,12 +126,16 @@ class ConvKernel final : public Kernel {
     if (!has_backward_) throw Error(where_ + ": no backward was prepared for a constant input");
     float* gx = args.grad_inputs[0]->data();
     float* target = padding_.explicit_pad ? padded_ : gx;
+    // beta 1 adds to the gradient in place (accumulates_into); only without explicit pads, where cuDNN writes gx.
     const float one = 1.0f, zero = 0.0f;
+    const float* beta = args.adds_into(0) ? &one : &zero;
     DEEPVIS_CUDNN_CALL(where_, cudnnConvolutionBackwardData, ctx_.cudnn(), &one, w_desc_.get(), args.inputs[1]->data(),
                        y_desc_.get(), args.grad_output->data(), bwd_conv_.get(), bwd_algo_, ctx_.workspace(),
-                       bwd_workspace_, &zero, x_desc_.get(), target);
+                       bwd_workspace_, beta, x_desc_.get(), target);
     if (padding_.explicit_pad) crop_planes_async(padded_, gx, geometry_, ctx_.stream(), where_);
   }
+
+  bool accumulates_into(size_t slot) const override { return slot == 0 && !padding_.explicit_pad; }
 
  private:
   // The fastest algorithm cuDNN measures for this shape (cudnnFind, once per shape per process: the result is

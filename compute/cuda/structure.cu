@@ -1,7 +1,8 @@
 // CUDA data movement: Concat, Flatten, Reshape, Pad (constant mode). Concat is one launch for up to
 // kConcatBatch inputs (one grid row per input: DenseNet concatenates dozens of inputs per layer, and a copy call
 // per input cost more than the data), Flatten/Reshape one copy, Pad one thread per element. Backward moves the gradient
-// back the same way: Concat splits it, Pad crops it (zero for input elements that a negative pad cropped away).
+// back the same way: Concat splits it (adding in place where the Net asks), Pad crops it (zero for input elements that
+// a negative pad cropped away).
 #include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/cuda_context.hpp"
 #include "compute/cuda/kernels.hpp"
@@ -21,12 +22,14 @@ constexpr int kConcatBatch = 32;
 // Up to kConcatBatch inputs of one Concat launch, passed by value: the pointers change only when the plan does.
 struct ConcatTable {
   float* part[kConcatBatch] = {};  // per input: its tensor (null: skip)
+  bool add[kConcatBatch] = {};     // per input, backward only: add to the part instead of overwriting it
   int64_t block[kConcatBatch] = {};
   int64_t offset[kConcatBatch] = {};
   int64_t outer = 0, out_block = 0;
 };
 
-// to_parts false: whole[o, offset_j + r] = part_j[o, r] (forward); true: the reverse (backward).
+// to_parts false: whole[o, offset_j + r] = part_j[o, r] (forward); true: the reverse (backward), or += where
+// t.add[j].
 __global__ void concat_kernel(ConcatTable t, float* whole, bool to_parts) {
   const int j = static_cast<int>(blockIdx.y);
   float* part = t.part[j];
@@ -35,7 +38,7 @@ __global__ void concat_kernel(ConcatTable t, float* whole, bool to_parts) {
   DEEPVIS_FOR_EACH_INDEX(e, t.outer * block) {
     const int64_t at = (e / block) * t.out_block + t.offset[j] + e % block;
     if (to_parts) {
-      part[e] = whole[at];
+      part[e] = t.add[j] ? part[e] + whole[at] : whole[at];
     } else {
       whole[at] = part[e];
     }
@@ -66,19 +69,25 @@ class ConcatKernel final : public Kernel {
   }
 
   void forward(const ForwardArgs& args) override {
-    run(args.output->data(), false, [&](size_t i) { return const_cast<float*>(args.inputs[i]->data()); });
+    run(
+        args.output->data(), false, [&](size_t i) { return const_cast<float*>(args.inputs[i]->data()); }, nullptr);
   }
 
   void backward(const BackwardArgs& args) override {
-    run(const_cast<float*>(args.grad_output->data()), true, [&](size_t i) {
-      Tensor* grad = args.grad_inputs.at(i);
-      return grad ? grad->data() : nullptr;
-    });
+    run(
+        const_cast<float*>(args.grad_output->data()), true,
+        [&](size_t i) {
+          Tensor* grad = args.grad_inputs.at(i);
+          return grad ? grad->data() : nullptr;
+        },
+        &args);
   }
+
+  bool accumulates_into(size_t /*slot*/) const override { return true; }
 
  private:
   template <class PartOf>
-  void run(float* whole, bool to_parts, PartOf part_of) {
+  void run(float* whole, bool to_parts, PartOf part_of, const BackwardArgs* backward) {
     if (outer_ == 0) return;
     for (size_t first = 0; first < blocks_.size(); first += kConcatBatch) {
       ConcatTable t;
@@ -88,6 +97,7 @@ class ConcatKernel final : public Kernel {
       const size_t count = std::min<size_t>(kConcatBatch, blocks_.size() - first);
       for (size_t j = 0; j < count; ++j) {
         t.part[j] = blocks_[first + j] > 0 ? part_of(first + j) : nullptr;
+        t.add[j] = backward != nullptr && backward->adds_into(first + j);
         t.block[j] = std::max<int64_t>(blocks_[first + j], 1);
         t.offset[j] = offsets_[first + j];
         largest = std::max(largest, blocks_[first + j]);

@@ -1,5 +1,5 @@
 // Reference data movement: Concat, Flatten, Reshape, Pad (constant mode). Backward moves the gradient back the
-// same way: Concat splits it, Flatten/Reshape copy it, Pad crops it to the input region.
+// same way: Concat splits it (adding where the Net asks), Flatten/Reshape copy it, Pad crops it to the input region.
 #include "compute/ops/structure.hpp"
 
 #include "compute/reference/kernels.hpp"
@@ -50,11 +50,17 @@ class ConcatKernel final : public Kernel {
       if (grad == nullptr) continue;
       float* gx = grad->data();
       const int64_t block = extents_[i] * inner_;
+      const bool add = args.adds_into(i);
       for (int64_t o = 0; o < outer_; ++o) {
-        for (int64_t k = 0; k < block; ++k) gx[o * block + k] = g[(o * out_extent_ + offsets_[i]) * inner_ + k];
+        for (int64_t k = 0; k < block; ++k) {
+          const float v = g[(o * out_extent_ + offsets_[i]) * inner_ + k];
+          gx[o * block + k] = add ? gx[o * block + k] + v : v;
+        }
       }
     }
   }
+
+  bool accumulates_into(size_t /*slot*/) const override { return true; }
 
  private:
   int64_t outer_ = 1;

@@ -143,6 +143,9 @@ TEST_CASE("cli-model: bench --profile totals each op over all its nodes") {
   }
   CHECK(got == want);
   CHECK(shares == doctest::Approx(100.0).epsilon(0.01));
+  // Each of SqueezeNet's 8 fire modules feeds its squeeze output to two convolutions; the second one's
+  // contribution goes through scratch on the CPU (oneDNN's backward-data cannot add in place).
+  CHECK(r.output.find("last backward: 8 gradient contributions went through scratch") != std::string::npos);
 }
 
 TEST_CASE("cli-model: bad models exit 3 naming the file") {

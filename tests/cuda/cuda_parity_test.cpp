@@ -316,6 +316,20 @@ TEST_CASE("cuda: Concat, Flatten, Reshape and Pad (negative pads crop)") {
   check_single(OpKind::Pad, PadParams{{1, 2}, {2, 1}, -1.0f}, {3, 4}, {}, seed++);
 }
 
+TEST_CASE("cuda: a dense block's later gradient contributions are added in place (Concat, cuDNN convolutions)") {
+  DEEPVIS_REQUIRE_GPU();
+  const Graph graph = test::dense_block_graph();
+  check_parity(graph, 350);
+  // Only d's repeated slot in c2 goes through scratch: c1 adds into a and b, and b's convolution (symmetric pads:
+  // cuDNN writes the gradient itself) adds into a with beta 1 (tests/core/gradient_accumulation_test.cpp has the
+  // host's count, 2).
+  Net net(graph, gpu());
+  net.forward(test::random_tensor({1, 3, 6, 6}, 351));
+  Gradients grads = net.make_gradients();
+  net.backward_from(graph.outputs.front(), test::random_tensor({1, 5, 6, 6}, 352), BackwardMode::Gradient, grads);
+  CHECK(net.scratch_adds() == 1);
+}
+
 TEST_CASE("cuda: Softmax along rows, along inner columns, and with opset < 13 coercion") {
   DEEPVIS_REQUIRE_GPU();
   uint32_t seed = 400;

@@ -39,6 +39,21 @@ Graph single_node_graph(OpKind kind, OpParams params, const Dims& input_dims, co
   return g.build();
 }
 
+Graph dense_block_graph() {
+  const auto conv = [](int64_t kernel, int64_t pad) {
+    return ConvParams{{kernel, kernel}, {1, 1}, {1, 1}, {pad, pad}, {pad, pad}, 1};
+  };
+  GraphBuilder g("dense_block");
+  const int x = g.input("data", {1, 3, 6, 6});
+  const int a = g.node(OpKind::Conv, conv(1, 0), {x, g.constant("wa", random_tensor({16, 3, 1, 1}, 1))}, "a");
+  const int b = g.node(OpKind::Conv, conv(3, 1), {a, g.constant("wb", random_tensor({16, 16, 3, 3}, 2))}, "b");
+  const int c1 = g.node(OpKind::Concat, ConcatParams{1}, {a, b}, "c1");
+  const int d = g.node(OpKind::Conv, conv(3, 1), {c1, g.constant("wd", random_tensor({16, 32, 3, 3}, 3))}, "d");
+  const int c2 = g.node(OpKind::Concat, ConcatParams{1}, {a, b, d, d}, "c2");
+  g.node(OpKind::Conv, conv(1, 0), {c2, g.constant("wo", random_tensor({5, 64, 1, 1}, 4))}, "out");
+  return g.build();
+}
+
 Tensor run_forward(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input) {
   Net net(graph, backend, static_cast<int>(input.dim(0)));
   net.forward(input);

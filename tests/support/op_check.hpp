@@ -21,6 +21,12 @@ double max_abs_error(const Tensor& a, const Tensor& b);
 // A graph whose only node reads the input (slot 0) and the given constants (slots 1..).
 Graph single_node_graph(OpKind kind, OpParams params, const Dims& input_dims, const std::vector<Tensor>& constants);
 
+// DenseNet's pattern in small: every layer's output feeds every later Concat of the block. Input 1x3x6x6, output
+// 1x5x6x6; channel counts are multiples of 16 (the CPU backend blocks them), and one Concat reads a blob twice.
+// Nodes: a = conv1x1(x), b = conv3x3(a), c1 = concat(a, b), d = conv3x3(c1), c2 = concat(a, b, d, d),
+// out = conv1x1(c2).
+Graph dense_block_graph();
+
 // Forward of `graph` on `backend`: the value of the last output.
 Tensor run_forward(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input);
 
