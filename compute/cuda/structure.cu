@@ -69,25 +69,22 @@ class ConcatKernel final : public Kernel {
   }
 
   void forward(const ForwardArgs& args) override {
-    run(
-        args.output->data(), false, [&](size_t i) { return const_cast<float*>(args.inputs[i]->data()); }, nullptr);
+    run(args.output->data(), nullptr, [&](size_t i) { return const_cast<float*>(args.inputs[i]->data()); });
   }
 
   void backward(const BackwardArgs& args) override {
-    run(
-        const_cast<float*>(args.grad_output->data()), true,
-        [&](size_t i) {
-          Tensor* grad = args.grad_inputs.at(i);
-          return grad ? grad->data() : nullptr;
-        },
-        &args);
+    run(const_cast<float*>(args.grad_output->data()), &args, [&](size_t i) {
+      Tensor* grad = args.grad_inputs.at(i);
+      return grad ? grad->data() : nullptr;
+    });
   }
 
   bool accumulates_into(size_t /*slot*/) const override { return true; }
 
  private:
   template <class PartOf>
-  void run(float* whole, bool to_parts, PartOf part_of, const BackwardArgs* backward) {
+  // backward null: forward (parts into whole); else the gradient's split (whole into parts).
+  void run(float* whole, const BackwardArgs* backward, PartOf part_of) {
     if (outer_ == 0) return;
     for (size_t first = 0; first < blocks_.size(); first += kConcatBatch) {
       ConcatTable t;
@@ -103,7 +100,7 @@ class ConcatKernel final : public Kernel {
         largest = std::max(largest, blocks_[first + j]);
       }
       const dim3 grid(static_cast<unsigned>(grid_for(outer_ * largest)), static_cast<unsigned>(count));
-      concat_kernel<<<grid, kBlock, 0, ctx_.stream()>>>(t, whole, to_parts);
+      concat_kernel<<<grid, kBlock, 0, ctx_.stream()>>>(t, whole, backward != nullptr);
       check_launch("concat_kernel", where_);
     }
   }
