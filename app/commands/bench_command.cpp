@@ -25,6 +25,7 @@ struct BenchFlags {
   int warmup = 3;
   std::string layer;
   bool profile = false;
+  bool no_fusion = false;
   // --live: the GUI's per-frame pipeline over a video (app/commands/live_bench.hpp)
   bool live = false;
   std::string input = "samples/sample_video.avi";  // relative: run from the repository root
@@ -46,6 +47,7 @@ int run_bench(const BenchFlags& f) {
   }
   ModelSession session = load_net(f.model, f.batch);
   std::unique_ptr<Net>& net = session.net;
+  if (f.no_fusion) net->set_relu_fusion(false);
   Tensor input(net->input_dims());
   std::mt19937 rng(7);
   std::normal_distribution<float> noise(0.0f, 1.0f);
@@ -83,8 +85,9 @@ int run_bench(const BenchFlags& f) {
   const double median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
   if (f.model.json) {
     nlohmann::json j = {
-        {"model", f.model.model},        {"what", f.what},      {"batch", f.batch},     {"iters", f.iters},
-        {"device", net->backend_name()}, {"median_ms", median}, {"min_ms", ms.front()}, {"max_ms", ms.back()}};
+        {"model", f.model.model},           {"what", f.what},      {"batch", f.batch},     {"iters", f.iters},
+        {"device", net->backend_name()},    {"median_ms", median}, {"min_ms", ms.front()}, {"max_ms", ms.back()},
+        {"fused_relus", net->fused_relus()}};
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("%s %s batch %d on %s: median %.3f ms, min %.3f ms, max %.3f ms (%d iters)\n", f.model.model.c_str(),
@@ -106,6 +109,8 @@ Subcommand add_bench_command(CLI::App& parent) {
   parser->add_option("--warmup", flags->warmup, "Untimed iterations first")->check(CLI::Range(0, 1000));
   parser->add_option("--layer", flags->layer, "Layer a step starts from (default: the first output)");
   parser->add_flag("--profile", flags->profile, "Also print the time per node, slowest first");
+  parser->add_flag("--no-fusion", flags->no_fusion,
+                   "Run every Relu as its own kernel, not inside the BatchNormalization before it (for comparison)");
   parser->add_flag("--live", flags->live,
                    "Time the live GUI's per-frame pipeline instead, stage by stage from capture to texture update");
   parser->add_option("--input", flags->input,

@@ -4,6 +4,11 @@
 
 #ifdef DEEPVIS_HAVE_CUDA_GL
 #include "render/cuda/device_grid_texture.hpp"
+#else
+namespace deepvis::render {
+// Never made without CUDA-GL interop; complete only so that the unique_ptr member can be destroyed.
+class DeviceGridTexture {};
+}  // namespace deepvis::render
 #endif
 
 #include <cstdlib>

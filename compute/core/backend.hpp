@@ -26,6 +26,9 @@ struct KernelSpec {
 struct ForwardArgs {
   std::vector<const Tensor*> inputs;
   Tensor* output = nullptr;
+  // Set only for a kernel that fuses_relu(), when a Relu is the sole reader of its output: also write
+  // max(output, 0) here, the Relu's output (the Relu's own kernel then does not run).
+  Tensor* relu_output = nullptr;
 };
 
 struct BackwardArgs {
@@ -36,6 +39,12 @@ struct BackwardArgs {
   // ...except where accumulate[slot] is set: then the kernel adds its contribution to what grad_inputs[slot]
   // holds. The Net sets it only for slots whose kernel says accumulates_into(slot).
   std::vector<char> accumulate;
+
+  // Set only with ForwardArgs::relu_output: run that Relu's backward first, in `mode`, from relu_grad_output (the
+  // gradient at the Relu's output), writing the Relu's input gradient into *relu_grad_input (the buffer
+  // grad_output points at: intermediate gradients stay readable), then this node's backward from there.
+  const Tensor* relu_grad_output = nullptr;
+  Tensor* relu_grad_input = nullptr;
 
   bool adds_into(size_t slot) const { return slot < accumulate.size() && accumulate[slot] != 0; }
   BackwardMode mode = BackwardMode::Gradient;
@@ -52,6 +61,9 @@ class Kernel {
   // later Concat of their block) collects one contribution per reader: a kernel that adds in place spares the
   // Net a scratch write and a separate add per extra reader (hundreds of launches per DenseNet step on the GPU).
   virtual bool accumulates_into(size_t /*slot*/) const { return false; }
+  // Whether this kernel can run a following Relu too (ForwardArgs::relu_output, BackwardArgs::relu_grad_output):
+  // one pass over memory and one launch instead of two each way (DenseNet has 62 BatchNorm-Relu pairs).
+  virtual bool fuses_relu() const { return false; }
 };
 
 class Backend {

@@ -42,6 +42,8 @@ struct Net::Plan {
   int scratch_adds = 0;                          // in the last backward run
   std::vector<BackwardArgs> backward_args;       // per node, reused
   std::vector<int64_t> scratch_offset;           // per node: where its inputs' scratch starts (flat, per slot)
+  std::vector<int> fused_relu;                   // per node: the Relu node its kernel runs too, or -1
+  std::vector<int> fused_into;                   // per node: for such a Relu, the node that runs it, or -1
   int64_t scratch_size = 0;
   HostMirrors host_mirrors;  // of the last forward's values
 };
@@ -111,8 +113,44 @@ void Net::set_batch(int batch) {
     ba.grad_inputs.assign(node.inputs.size(), nullptr);
     ba.accumulate.assign(node.inputs.size(), 0);
   }
+  plan_relu_fusion(*plan);
   plan_ = std::move(plan);
   forwarded_up_to_ = -1;
+}
+
+void Net::plan_relu_fusion(Plan& plan) const {
+  const size_t nn = graph_.nodes.size();
+  plan.fused_relu.assign(nn, -1);
+  plan.fused_into.assign(nn, -1);
+  if (!relu_fusion_) return;
+  std::vector<int> readers(graph_.blobs.size(), 0);
+  for (const Node& node : graph_.nodes) {
+    for (int in : node.inputs) ++readers[static_cast<size_t>(in)];
+  }
+  for (size_t m = 0; m < nn; ++m) {
+    const Node& relu = graph_.nodes[m];
+    if (relu.kind != OpKind::Relu || relu.inputs.size() != 1) continue;
+    const auto y = static_cast<size_t>(relu.inputs[0]);
+    const int n = plan.producer[y];
+    // The Relu must be the only reader: another reader would see the value, but not get its gradient in place.
+    if (n < 0 || readers[y] != 1 || plan.layouts[y] != plan.layouts[static_cast<size_t>(relu.output)]) continue;
+    const auto ni = static_cast<size_t>(n);
+    if (!plan.kernels[ni]->fuses_relu() || plan.fused_relu[ni] >= 0) continue;
+    plan.fused_relu[ni] = static_cast<int>(m);
+    plan.fused_into[m] = n;
+    plan.forward_args[ni].relu_output = &plan.values[static_cast<size_t>(relu.output)];
+  }
+}
+
+void Net::set_relu_fusion(bool on) {
+  relu_fusion_ = on;
+  set_batch(batch_);
+}
+
+int Net::fused_relus() const {
+  int count = 0;
+  for (int m : plan_->fused_into) count += m >= 0 ? 1 : 0;
+  return count;
 }
 
 int Net::blob_id(const std::string& name) const {
@@ -146,6 +184,7 @@ void Net::forward(const Tensor& input, int up_to) {
   if (up_to >= 0) last = plan_->producer.at(static_cast<size_t>(up_to));
   for (int n = 0; n <= last; ++n) {
     const auto ni = static_cast<size_t>(n);
+    if (plan_->fused_into[ni] >= 0) continue;  // its producer wrote the output
     if (profiling_) {
       const auto t0 = std::chrono::steady_clock::now();
       plan_->kernels[ni]->forward(plan_->forward_args[ni]);
@@ -258,10 +297,21 @@ void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradien
 
   for (int n = top; n >= 0; --n) {
     const auto ni = static_cast<size_t>(n);
-    if (!needed[ni]) continue;
+    if (!needed[ni] || plan_->fused_into[ni] >= 0) continue;  // a fused Relu runs in its producer's backward
     const Node& node = graph_.nodes[ni];
     BackwardArgs& args = plan_->backward_args[ni];
     args.grad_output = &out.grads_[static_cast<size_t>(node.output)];
+    const int relu = plan_->fused_relu[ni];
+    if (relu >= 0 && needed[static_cast<size_t>(relu)]) {
+      const auto z = static_cast<size_t>(graph_.nodes[static_cast<size_t>(relu)].output);
+      args.relu_grad_output = &out.grads_[z];
+      args.relu_grad_input = &out.grads_[static_cast<size_t>(node.output)];
+      plan_->written[static_cast<size_t>(node.output)] = kWrittenBefore;
+    } else {
+      // Seeded at this node's output: the Relu after it is not on the path.
+      args.relu_grad_output = nullptr;
+      args.relu_grad_input = nullptr;
+    }
     args.mode = mode;
     args.options = options;
     Kernel& kernel = *plan_->kernels[ni];

@@ -58,6 +58,11 @@ class Net {
 
   // Re-plans shapes, buffers and kernels for another batch size (dim 0 of the input).
   void set_batch(int batch);
+  // Whether a kernel that can (Kernel::fuses_relu) also runs the Relu that alone reads its output, forward and
+  // backward. On by default; every blob's value and gradient stays readable either way. Re-plans.
+  void set_relu_fusion(bool on);
+  // How many Relu nodes run inside their producer's kernel.
+  int fused_relus() const;
   int batch() const { return batch_; }
 
   const Graph& graph() const { return graph_; }
@@ -102,7 +107,9 @@ class Net {
   std::shared_ptr<Backend> backend_;
   int batch_ = 0;
   int graph_batch_ = 1;
+  void plan_relu_fusion(Plan& plan) const;
   std::unique_ptr<Plan> plan_;
+  bool relu_fusion_ = true;
   int forwarded_up_to_ = -1;  // node index reached by the last forward; -1 before any
   bool profiling_ = false;
   std::vector<double> forward_ms_, backward_ms_;

@@ -6,8 +6,10 @@
 // LRN backward: OpenMP loops for every size. oneDNN 2.6 has no jit LRN backward for plain nchw and falls back to
 // its reference implementation, which measured 3-5x slower than these loops (AlexNet 96x55x55, 2 threads).
 // BatchNormalization: per-channel y = a*x + b with a, b computed once from the constant inputs; OpenMP loops, on
-// plain or channel-blocked data.
+// plain or channel-blocked data. It runs a Relu that alone reads its output in the same pass (Kernel::fuses_relu).
 #include "compute/ops/norm.hpp"
+
+#include "compute/core/backward_mode.hpp"
 
 #include "compute/cpu/dnnl_context.hpp"
 #include "compute/cpu/kernels.hpp"
@@ -159,51 +161,80 @@ class BatchNormKernel final : public Kernel {
   void forward(const ForwardArgs& args) override {
     const float* x = args.inputs.at(0)->data();
     float* y = args.output->data();
-    if (block_ > 0) {
-      per_channel_blocked(x, y, true);
-      return;
-    }
-#pragma omp parallel for
-    for (int64_t plane = 0; plane < batch_ * channels_; ++plane) {
-      const auto c = static_cast<size_t>(plane % channels_);
-      const float a = a_[c], b = b_[c];
-      const float* xp = x + plane * spatial_;
-      float* yp = y + plane * spatial_;
-      for (int64_t s = 0; s < spatial_; ++s) yp[s] = a * xp[s] + b;
-    }
+    float* z = args.relu_output != nullptr ? args.relu_output->data() : nullptr;
+    for_each_chunk([&](int64_t at, int64_t len, const float* a, const float* b, int64_t lanes) {
+      if (lanes == 1) {
+        const float a0 = a[0], b0 = b[0];
+        for (int64_t i = at; i < at + len; ++i) y[i] = a0 * x[i] + b0;
+      } else {
+        for (int64_t p = 0; p < len; p += lanes) {
+          for (int64_t l = 0; l < lanes; ++l) y[at + p + l] = a[l] * x[at + p + l] + b[l];
+        }
+      }
+      if (z == nullptr) return;
+      for (int64_t i = at; i < at + len; ++i) z[i] = y[i] > 0.0f ? y[i] : 0.0f;
+    });
   }
 
   void backward(const BackwardArgs& args) override {
     Tensor* grad_x = args.grad_inputs.at(0);
     if (grad_x == nullptr) return;
-    const float* g = args.grad_output->data();
-    float* gx = grad_x->data();
-    if (block_ > 0) {
-      per_channel_blocked(g, gx, false);
-      return;
-    }
-#pragma omp parallel for
-    for (int64_t plane = 0; plane < batch_ * channels_; ++plane) {
-      const float a = a_[static_cast<size_t>(plane % channels_)];
-      const float* gp = g + plane * spatial_;
-      float* gxp = gx + plane * spatial_;
-      for (int64_t s = 0; s < spatial_; ++s) gxp[s] = a * gp[s];
+    if (args.relu_grad_output == nullptr) return scale(args.grad_output->data(), grad_x->data());
+    switch (args.mode) {
+      case BackwardMode::Deconv: return backward_through_relu<BackwardMode::Deconv>(args, grad_x->data());
+      case BackwardMode::Guided: return backward_through_relu<BackwardMode::Guided>(args, grad_x->data());
+      case BackwardMode::Gradient:
+      default: return backward_through_relu<BackwardMode::Gradient>(args, grad_x->data());
     }
   }
 
+  bool fuses_relu() const override { return true; }
+
  private:
-  // out = a * in (+ b when `shift`) on channel-blocked data: per (n, channel group), pixels of `block_` lanes.
-  void per_channel_blocked(const float* in, float* out, bool shift) const {
-    const int64_t block = block_, groups = batch_ * (channels_ / block_), run = spatial_ * block_;
-#pragma omp parallel for
-    for (int64_t group = 0; group < groups; ++group) {
-      const auto first = static_cast<size_t>(group % (channels_ / block) * block);
-      const float* a = a_.data() + first;
-      const float* b = b_.data() + first;
-      const float* ip = in + group * run;
-      float* op = out + group * run;
-      for (int64_t s = 0; s < spatial_; ++s) {
-        for (int64_t l = 0; l < block; ++l) op[s * block + l] = a[l] * ip[s * block + l] + (shift ? b[l] : 0.0f);
+  static constexpr int64_t kChunk = 1024;  // elements; a multiple of every channel block
+
+  // gx = a * g per channel.
+  void scale(const float* g, float* gx) const {
+    for_each_chunk([&](int64_t at, int64_t len, const float* a, const float*, int64_t lanes) {
+      if (lanes == 1) {
+        const float a0 = a[0];
+        for (int64_t i = at; i < at + len; ++i) gx[i] = a0 * g[i];
+        return;
+      }
+      for (int64_t p = 0; p < len; p += lanes) {
+        for (int64_t l = 0; l < lanes; ++l) gx[at + p + l] = a[l] * g[at + p + l];
+      }
+    });
+  }
+
+  // The fused Relu's backward (its slope from this node's output, the Relu's input), then this node's. Slopes go
+  // through a block on the stack, as in the Relu kernel (compute/cpu/eltwise.cpp says why).
+  template <BackwardMode kMode>
+  void backward_through_relu(const BackwardArgs& args, float* gx) const {
+    const float* y = args.output->data();
+    const float* gz = args.relu_grad_output->data();
+    float* gy = args.relu_grad_input->data();
+    for_each_chunk([&](int64_t at, int64_t len, const float*, const float*, int64_t) {
+      float slope[kChunk];
+      for (int64_t i = 0; i < len; ++i) slope[i] = y[at + i] > 0.0f ? 1.0f : 0.0f;
+      for (int64_t i = 0; i < len; ++i) gy[at + i] = rectifier_backward(kMode, slope[i], gz[at + i]);
+    });
+    scale(gy, gx);
+  }
+
+  // f(at, len, a, b, lanes) for chunks [at, at + len) of at most kChunk elements, over OpenMP threads. Element
+  // at + k has channel parameters a[k % lanes], b[k % lanes]: lanes 1 when plain (a chunk lies in one channel's
+  // plane), block_ when channel-blocked (pixel-major runs of a channel group).
+  template <class F>
+  void for_each_chunk(F f) const {
+    const int64_t lanes = block_ > 0 ? block_ : 1;
+    const int64_t groups = channels_ / lanes, run = spatial_ * lanes, runs = batch_ * groups;
+    const int64_t chunks = (run + kChunk - 1) / kChunk;
+#pragma omp parallel for collapse(2)
+    for (int64_t r = 0; r < runs; ++r) {
+      for (int64_t c = 0; c < chunks; ++c) {
+        const auto first = static_cast<size_t>((r % groups) * lanes);
+        f(r * run + c * kChunk, std::min(kChunk, run - c * kChunk), a_.data() + first, b_.data() + first, lanes);
       }
     }
   }

@@ -3,7 +3,9 @@
 //   dL/dx_j = g_j D_j^-beta - 2 beta alpha/size x_j sum_{c: j in window(c)} g_c x_c D_c^(-beta-1),
 // in two passes (per element D^-beta and g x D^(-beta-1) into buffers made once, then the window sums), and the
 // deconv passthrough (grad_x = g) when BackwardOptions asks for it.
-// BatchNormalization: y = a*x + b per channel, a and b computed once on the host from the constant inputs.
+// BatchNormalization: y = a*x + b per channel, a and b computed once on the host from the constant inputs; a Relu
+// that alone reads y runs in the same kernel, forward and backward (Kernel::fuses_relu).
+#include "compute/core/backward_mode.hpp"
 #include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/cuda_context.hpp"
 #include "compute/cuda/kernels.hpp"
@@ -76,6 +78,29 @@ __global__ void channel_affine(const float* x, float* y, const float* a, const f
   DEEPVIS_FOR_EACH_INDEX(i, count) {
     const int c = static_cast<int>((i / spatial) % channels);
     y[i] = a[c] * x[i] + (b ? b[c] : 0.0f);
+  }
+}
+
+// channel_affine, then a Relu that alone reads y (Kernel::fuses_relu): z = max(y, 0) in the same pass.
+__global__ void channel_affine_relu(const float* x, float* y, float* z, const float* a, const float* b, int64_t count,
+                                    int channels, int spatial) {
+  DEEPVIS_FOR_EACH_INDEX(i, count) {
+    const int c = static_cast<int>((i / spatial) % channels);
+    const float v = a[c] * x[i] + b[c];
+    y[i] = v;
+    z[i] = v > 0.0f ? v : 0.0f;
+  }
+}
+
+// The fused Relu's backward from gz (its slope from y, the Relu's input), kept in gy, then gx = a * gy.
+template <BackwardMode kMode>
+__global__ void relu_channel_affine_backward(const float* y, const float* gz, float* gy, float* gx, const float* a,
+                                             int64_t count, int channels, int spatial) {
+  DEEPVIS_FOR_EACH_INDEX(i, count) {
+    const int c = static_cast<int>((i / spatial) % channels);
+    const float g = rectifier_backward(kMode, y[i] > 0.0f ? 1.0f : 0.0f, gz[i]);
+    gy[i] = g;
+    gx[i] = a[c] * g;
   }
 }
 
@@ -165,6 +190,13 @@ class BatchNormKernel final : public Kernel {
 
   void forward(const ForwardArgs& args) override {
     if (count_ == 0) return;
+    if (args.relu_output != nullptr) {
+      channel_affine_relu<<<grid_for(count_), kBlock, 0, ctx_.stream()>>>(
+          args.inputs.at(0)->data(), args.output->data(), args.relu_output->data(), a_.data(), b_.data(), count_,
+          channels_, spatial_);
+      check_launch("channel_affine_relu", where_);
+      return;
+    }
     channel_affine<<<grid_for(count_), kBlock, 0, ctx_.stream()>>>(args.inputs.at(0)->data(), args.output->data(),
                                                                    a_.data(), b_.data(), count_, channels_, spatial_);
     check_launch("channel_affine", where_);
@@ -173,12 +205,30 @@ class BatchNormKernel final : public Kernel {
   void backward(const BackwardArgs& args) override {
     Tensor* grad_x = args.grad_inputs.at(0);
     if (grad_x == nullptr || count_ == 0) return;
+    if (args.relu_grad_output != nullptr) {
+      switch (args.mode) {
+        case BackwardMode::Deconv: return backward_through_relu<BackwardMode::Deconv>(args, grad_x->data());
+        case BackwardMode::Guided: return backward_through_relu<BackwardMode::Guided>(args, grad_x->data());
+        case BackwardMode::Gradient:
+        default: return backward_through_relu<BackwardMode::Gradient>(args, grad_x->data());
+      }
+    }
     channel_affine<<<grid_for(count_), kBlock, 0, ctx_.stream()>>>(args.grad_output->data(), grad_x->data(), a_.data(),
                                                                    nullptr, count_, channels_, spatial_);
     check_launch("channel_affine", where_);
   }
 
+  bool fuses_relu() const override { return true; }
+
  private:
+  template <BackwardMode kMode>
+  void backward_through_relu(const BackwardArgs& args, float* gx) {
+    relu_channel_affine_backward<kMode><<<grid_for(count_), kBlock, 0, ctx_.stream()>>>(
+        args.output->data(), args.relu_grad_output->data(), args.relu_grad_input->data(), gx, a_.data(), count_,
+        channels_, spatial_);
+    check_launch("relu_channel_affine_backward", where_);
+  }
+
   std::string where_;
   CudaContext& ctx_;
   int64_t count_ = 0;

@@ -82,8 +82,8 @@ class ConcatKernel final : public Kernel {
   bool accumulates_into(size_t /*slot*/) const override { return true; }
 
  private:
-  template <class PartOf>
   // backward null: forward (parts into whole); else the gradient's split (whole into parts).
+  template <class PartOf>
   void run(float* whole, const BackwardArgs* backward, PartOf part_of) {
     if (outer_ == 0) return;
     for (size_t first = 0; first < blocks_.size(); first += kConcatBatch) {

@@ -330,6 +330,33 @@ TEST_CASE("cuda: a dense block's later gradient contributions are added in place
   CHECK(net.scratch_adds() == 1);
 }
 
+TEST_CASE("cuda: BatchNormalization runs the Relu that alone reads it: every value and gradient as the reference") {
+  DEEPVIS_REQUIRE_GPU();
+  const Graph graph = test::batch_norm_relu_graph();
+  check_parity(graph, 360);
+  Net dev(graph, gpu());
+  Net ref(graph, make_reference_backend());
+  CHECK(dev.fused_relus() == 1);
+  const Tensor x = test::random_tensor({2, 3, 5, 5}, 361);
+  dev.forward(x);
+  ref.forward(x);
+  CHECK(test::worst_blob_error(graph, dev, ref) <= kTolerance);
+  // Seeded after the fused Relu (fused backward) and between BatchNorm and the Relu (the plain one).
+  for (const char* seeded : {"out", "relu1", "bn1"}) {
+    const int blob = graph.find_blob(seeded);
+    const Tensor seed = test::random_tensor(graph.blobs[static_cast<size_t>(blob)].dims, 362);
+    for (const auto& [name, mode] : kModes) {
+      CAPTURE(seeded);
+      CAPTURE(name);
+      Gradients got = dev.make_gradients();
+      Gradients want = ref.make_gradients();
+      dev.backward_from(blob, seed, mode, got);
+      ref.backward_from(blob, seed, mode, want);
+      CHECK(test::worst_blob_error(graph, got, want) <= kTolerance);
+    }
+  }
+}
+
 TEST_CASE("cuda: Softmax along rows, along inner columns, and with opset < 13 coercion") {
   DEEPVIS_REQUIRE_GPU();
   uint32_t seed = 400;

