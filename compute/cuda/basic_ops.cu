@@ -19,6 +19,20 @@ __global__ void add_channel_bias_kernel(float* y, const float* bias, int64_t cou
   DEEPVIS_FOR_EACH_INDEX(i, count) y[i] += bias[(i / inner) % channels];
 }
 
+__global__ void add_channel_bias_relu_kernel(float* y, const float* bias, float* relu_out, int64_t count,
+                                             int64_t channels, int64_t inner) {
+  DEEPVIS_FOR_EACH_INDEX(i, count) {
+    const float v = y[i] + bias[(i / inner) % channels];
+    y[i] = v;
+    relu_out[i] = v > 0.0f ? v : 0.0f;
+  }
+}
+
+template <BackwardMode kMode>
+__global__ void relu_backward_kernel(const float* y, const float* gz, float* gy, int64_t count) {
+  DEEPVIS_FOR_EACH_INDEX(i, count) gy[i] = rectifier_backward(kMode, y[i] > 0.0f ? 1.0f : 0.0f, gz[i]);
+}
+
 __global__ void pad_planes_kernel(const float* x, float* padded, PlanePadding g, float value) {
   const int64_t count = static_cast<int64_t>(g.planes) * g.padded_h * g.padded_w;
   DEEPVIS_FOR_EACH_INDEX(i, count) {
@@ -64,6 +78,30 @@ void add_channel_bias_async(float* y, const float* bias, int64_t outer, int64_t 
   if (count <= 0) return;
   add_channel_bias_kernel<<<grid_for(count), kBlock, 0, stream>>>(y, bias, count, channels, inner);
   check_launch("add_channel_bias_kernel", where);
+}
+
+void add_channel_bias_relu_async(float* y, const float* bias, float* relu_out, int64_t outer, int64_t channels,
+                                 int64_t inner, cudaStream_t stream, const std::string& where) {
+  const int64_t count = outer * channels * inner;
+  if (count <= 0) return;
+  add_channel_bias_relu_kernel<<<grid_for(count), kBlock, 0, stream>>>(y, bias, relu_out, count, channels, inner);
+  check_launch("add_channel_bias_relu_kernel", where);
+}
+
+void relu_backward_async(const float* y, const float* gz, float* gy, int64_t count, BackwardMode mode,
+                         cudaStream_t stream, const std::string& where) {
+  if (count <= 0) return;
+  switch (mode) {
+    case BackwardMode::Deconv:
+      relu_backward_kernel<BackwardMode::Deconv><<<grid_for(count), kBlock, 0, stream>>>(y, gz, gy, count);
+      break;
+    case BackwardMode::Guided:
+      relu_backward_kernel<BackwardMode::Guided><<<grid_for(count), kBlock, 0, stream>>>(y, gz, gy, count);
+      break;
+    case BackwardMode::Gradient:
+    default: relu_backward_kernel<BackwardMode::Gradient><<<grid_for(count), kBlock, 0, stream>>>(y, gz, gy, count);
+  }
+  check_launch("relu_backward_kernel", where);
 }
 
 void pad_planes_async(const float* x, float* padded, const PlanePadding& geometry, float value, cudaStream_t stream,

@@ -1,6 +1,9 @@
 #pragma once
-// Small device routines more than one CUDA kernel family uses, callable from plain C++: fill, add, and the
-// explicit padding of NCHW planes (cuDNN only pads symmetrically) with its inverse crop.
+// Small device routines more than one CUDA kernel family uses, callable from plain C++: fill, add, bias (with a
+// fused Relu), a fused Relu's backward, and the explicit padding of NCHW planes (cuDNN only pads symmetrically) with
+// its inverse crop.
+#include "compute/core/backward_mode.hpp"
+
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -14,6 +17,12 @@ void add_into_async(float* dst, const float* src, int64_t count, cudaStream_t st
 // cudnnAddTensor through its graph engine, at ~0.1 ms of host work per call: far more than this kernel.)
 void add_channel_bias_async(float* y, const float* bias, int64_t outer, int64_t channels, int64_t inner,
                             cudaStream_t stream, const std::string& where);
+// The same, then the Relu that alone reads y (Kernel::fuses_relu) in the same pass: relu_out = max(y, 0).
+void add_channel_bias_relu_async(float* y, const float* bias, float* relu_out, int64_t outer, int64_t channels,
+                                 int64_t inner, cudaStream_t stream, const std::string& where);
+// A fused Relu's backward, its input being y: gy = rectifier_backward(mode, y > 0 ? 1 : 0, gz).
+void relu_backward_async(const float* y, const float* gz, float* gy, int64_t count, BackwardMode mode,
+                         cudaStream_t stream, const std::string& where);
 
 // The NCHW geometry of an explicit pad: `planes` planes of h x w inside padded planes of padded_h x padded_w,
 // offset by (top, left).

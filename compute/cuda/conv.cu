@@ -1,9 +1,10 @@
-// CUDA Conv on cuDNN: convolution forward (plus the bias, our own kernel) and backward-data, with descriptors
-// built and algorithms chosen once per shape (measured with cudnnFind*, cached for the process). The scratch comes from
-// the context's shared workspace, reserved here. cuDNN pads symmetrically: unequal ONNX pads are applied by
-// copying x into a zero-padded buffer first (conv_padding.hpp), and backward crops the padded gradient back.
-// Exact fp32 by default: only FMA-math algorithms are accepted unless TF32 is switched on (CudaOptions).
-// Backward is backward-data only, as on the CPU: W and B are weights, constant in real models.
+// CUDA Conv on cuDNN: convolution forward (plus the bias, our own kernel, which also runs a Relu that alone reads
+// the output) and backward-data, with descriptors built and algorithms chosen once per shape (measured with cudnnFind*,
+// cached for the process). The scratch comes from the context's shared workspace, reserved here. cuDNN pads
+// symmetrically: unequal ONNX pads are applied by copying x into a zero-padded buffer first (conv_padding.hpp), and
+// backward crops the padded gradient back. Exact fp32 by default: only FMA-math algorithms are accepted unless TF32 is
+// switched on (CudaOptions). Backward is backward-data only, as on the CPU: W and B are weights, constant in real
+// models.
 #include "compute/cuda/basic_ops.hpp"
 #include "compute/cuda/conv_padding.hpp"
 #include "compute/cuda/cuda_check.hpp"
@@ -109,13 +110,20 @@ class ConvKernel final : public Kernel {
     DEEPVIS_CUDNN_CALL(where_, cudnnConvolutionForward, ctx_.cudnn(), &one, x_desc_.get(), x, w_desc_.get(),
                        args.inputs[1]->data(), fwd_conv_.get(), fwd_algo_, ctx_.workspace(), fwd_workspace_, &zero,
                        y_desc_.get(), args.output->data());
-    if (has_bias_) {
+    if (has_bias_ && args.relu_output != nullptr) {
+      add_channel_bias_relu_async(args.output->data(), args.inputs[2]->data(), args.relu_output->data(), y_dims_[0],
+                                  y_dims_[1], y_dims_[2] * y_dims_[3], ctx_.stream(), where_);
+    } else if (has_bias_) {
       add_channel_bias_async(args.output->data(), args.inputs[2]->data(), y_dims_[0], y_dims_[1],
                              y_dims_[2] * y_dims_[3], ctx_.stream(), where_);
     }
   }
 
   void backward(const BackwardArgs& args) override {
+    if (args.relu_grad_output != nullptr) {  // the fused Relu's backward first: it writes grad_output
+      relu_backward_async(args.output->data(), args.relu_grad_output->data(), args.relu_grad_input->data(),
+                          numel(y_dims_), args.mode, ctx_.stream(), where_);
+    }
     if (args.grad_inputs.size() > 1 && args.grad_inputs[1]) {
       throw Error(where_ + ": gradient w.r.t. non-constant Conv weights is not supported");
     }
@@ -136,6 +144,9 @@ class ConvKernel final : public Kernel {
   }
 
   bool accumulates_into(size_t slot) const override { return slot == 0 && !padding_.explicit_pad; }
+  // With a bias, the Relu joins the bias kernel: one launch and one pass fewer. (cuDNN's fused
+  // convolution-bias-activation would write only the Relu's output, and every blob must stay readable.)
+  bool fuses_relu() const override { return has_bias_; }
 
  private:
   // The fastest algorithm cuDNN measures for this shape (cudnnFind, once per shape per process: the result is

@@ -337,24 +337,34 @@ TEST_CASE("cuda: BatchNormalization runs the Relu that alone reads it: every val
   Net dev(graph, gpu());
   Net ref(graph, make_reference_backend());
   CHECK(dev.fused_relus() == 1);
-  const Tensor x = test::random_tensor({2, 3, 5, 5}, 361);
-  dev.forward(x);
-  ref.forward(x);
-  CHECK(test::worst_blob_error(graph, dev, ref) <= kTolerance);
   // Seeded after the fused Relu (fused backward) and between BatchNorm and the Relu (the plain one).
-  for (const char* seeded : {"out", "relu1", "bn1"}) {
-    const int blob = graph.find_blob(seeded);
-    const Tensor seed = test::random_tensor(graph.blobs[static_cast<size_t>(blob)].dims, 362);
-    for (const auto& [name, mode] : kModes) {
-      CAPTURE(seeded);
-      CAPTURE(name);
-      Gradients got = dev.make_gradients();
-      Gradients want = ref.make_gradients();
-      dev.backward_from(blob, seed, mode, got);
-      ref.backward_from(blob, seed, mode, want);
-      CHECK(test::worst_blob_error(graph, got, want) <= kTolerance);
-    }
-  }
+  const Tensor x = test::random_tensor({2, 3, 5, 5}, 361);
+  CHECK(test::worst_error_everywhere(graph, dev, ref, x, {"out", "relu1", "bn1"}, 362) <= kTolerance);
+}
+
+TEST_CASE("cuda: Conv with a bias runs the Relu that alone reads it: every value and gradient as the reference") {
+  DEEPVIS_REQUIRE_GPU();
+  GraphBuilder g("conv_relu");
+  int x = g.input("x", {1, 4, 7, 7});
+  // Symmetric pads with a bias (fused), explicit asymmetric pads with a bias (fused), no bias (a Relu kernel).
+  x = g.node(OpKind::Conv, conv({3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, 1),
+             {x, g.constant("w1", test::random_tensor({8, 4, 3, 3}, 1)), g.constant("b1", test::random_tensor({8}, 2))},
+             "conv1");
+  x = g.node(OpKind::Relu, NoParams{}, {x}, "relu1");
+  x = g.node(OpKind::Conv, conv({2, 2}, {1, 1}, {1, 1}, {0, 0}, {1, 1}, 1),
+             {x, g.constant("w2", test::random_tensor({8, 8, 2, 2}, 3)), g.constant("b2", test::random_tensor({8}, 4))},
+             "conv2");
+  x = g.node(OpKind::Relu, NoParams{}, {x}, "relu2");
+  x = g.node(OpKind::Conv, conv({1, 1}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, 1),
+             {x, g.constant("w3", test::random_tensor({5, 8, 1, 1}, 5))}, "conv3");
+  g.node(OpKind::Relu, NoParams{}, {x}, "relu3");
+  const Graph graph = g.build();
+  check_parity(graph, 370);
+  Net dev(graph, gpu());
+  Net ref(graph, make_reference_backend());
+  CHECK(dev.fused_relus() == 2);
+  const Tensor input = test::random_tensor({1, 4, 7, 7}, 371);
+  CHECK(test::worst_error_everywhere(graph, dev, ref, input, {"relu3", "relu2", "conv2"}, 372) <= kTolerance);
 }
 
 TEST_CASE("cuda: Softmax along rows, along inner columns, and with opset < 13 coercion") {

@@ -104,6 +104,25 @@ double worst_blob_error(const Graph& graph, const Gradients& got, const Gradient
       [&](size_t id) -> const Tensor& { return want.at(static_cast<int>(id)); });
 }
 
+double worst_error_everywhere(const Graph& graph, Net& got, Net& want, const Tensor& input,
+                              const std::vector<std::string>& seeded, uint32_t seed) {
+  got.forward(input);
+  want.forward(input);
+  double worst = worst_blob_error(graph, got, want);
+  Gradients got_grads = got.make_gradients();
+  Gradients want_grads = want.make_gradients();
+  for (const std::string& name : seeded) {
+    const int blob = graph.find_blob(name);
+    const Tensor signal = random_tensor(graph.blobs.at(static_cast<size_t>(blob)).dims, seed++);
+    for (BackwardMode mode : kModes) {
+      got.backward_from(blob, signal, mode, got_grads);
+      want.backward_from(blob, signal, mode, want_grads);
+      worst = std::max(worst, worst_blob_error(graph, got_grads, want_grads));
+    }
+  }
+  return worst;
+}
+
 Tensor run_forward(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input) {
   Net net(graph, backend, static_cast<int>(input.dim(0)));
   net.forward(input);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace deepvis::test {
@@ -35,6 +36,10 @@ Graph batch_norm_relu_graph();
 // backward results (blobs a seed does not reach are zero in both).
 double worst_blob_error(const Graph& graph, const Net& got, const Net& want);
 double worst_blob_error(const Graph& graph, const Gradients& got, const Gradients& want);
+// Both together: a forward of `input`, then backward runs seeded (random, from `seed`) at each blob of `seeded`
+// in all three modes, comparing every blob's value and gradient between the two Nets.
+double worst_error_everywhere(const Graph& graph, Net& got, Net& want, const Tensor& input,
+                              const std::vector<std::string>& seeded, uint32_t seed);
 
 // Forward of `graph` on `backend`: the value of the last output.
 Tensor run_forward(const Graph& graph, const std::shared_ptr<Backend>& backend, const Tensor& input);
