@@ -47,7 +47,7 @@ int run_bench(const BenchFlags& f) {
   }
   ModelSession session = load_net(f.model, f.batch);
   std::unique_ptr<Net>& net = session.net;
-  if (f.no_fusion) net->set_relu_fusion(false);
+  if (f.no_fusion) net->set_fusion(false);
   Tensor input(net->input_dims());
   std::mt19937 rng(7);
   std::normal_distribution<float> noise(0.0f, 1.0f);
@@ -84,10 +84,16 @@ int run_bench(const BenchFlags& f) {
   if (f.profile && !f.model.json) std::fputs(profile_table(*net, f.iters).c_str(), stdout);
   const double median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
   if (f.model.json) {
-    nlohmann::json j = {
-        {"model", f.model.model},           {"what", f.what},      {"batch", f.batch},     {"iters", f.iters},
-        {"device", net->backend_name()},    {"median_ms", median}, {"min_ms", ms.front()}, {"max_ms", ms.back()},
-        {"fused_relus", net->fused_relus()}};
+    nlohmann::json j = {{"model", f.model.model},
+                        {"what", f.what},
+                        {"batch", f.batch},
+                        {"iters", f.iters},
+                        {"device", net->backend_name()},
+                        {"median_ms", median},
+                        {"min_ms", ms.front()},
+                        {"max_ms", ms.back()},
+                        {"fused_relus", net->fused_relus()},
+                        {"concats_in_place", net->concats_in_place()}};
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("%s %s batch %d on %s: median %.3f ms, min %.3f ms, max %.3f ms (%d iters)\n", f.model.model.c_str(),
@@ -110,7 +116,8 @@ Subcommand add_bench_command(CLI::App& parent) {
   parser->add_option("--layer", flags->layer, "Layer a step starts from (default: the first output)");
   parser->add_flag("--profile", flags->profile, "Also print the time per node, slowest first");
   parser->add_flag("--no-fusion", flags->no_fusion,
-                   "Run every Relu as its own kernel, not inside the BatchNormalization before it (for comparison)");
+                   "Run every node on its own (no Relu inside the node before it, no Concat written in place), for "
+                   "comparison");
   parser->add_flag("--live", flags->live,
                    "Time the live GUI's per-frame pipeline instead, stage by stage from capture to texture update");
   parser->add_option("--input", flags->input,

@@ -44,6 +44,7 @@ struct Net::Plan {
   std::vector<int64_t> scratch_offset;           // per node: where its inputs' scratch starts (flat, per slot)
   std::vector<int> fused_relu;                   // per node: the Relu node its kernel runs too, or -1
   std::vector<int> fused_into;                   // per node: for such a Relu, the node that runs it, or -1
+  std::vector<char> in_place;                    // per node: a Concat whose inputs already lie in its output
   int64_t scratch_size = 0;
   HostMirrors host_mirrors;  // of the last forward's values
 };
@@ -114,6 +115,7 @@ void Net::set_batch(int batch) {
     ba.accumulate.assign(node.inputs.size(), 0);
   }
   plan_relu_fusion(*plan);
+  plan_concats_in_place(*plan);
   plan_ = std::move(plan);
   forwarded_up_to_ = -1;
 }
@@ -122,7 +124,7 @@ void Net::plan_relu_fusion(Plan& plan) const {
   const size_t nn = graph_.nodes.size();
   plan.fused_relu.assign(nn, -1);
   plan.fused_into.assign(nn, -1);
-  if (!relu_fusion_) return;
+  if (!fusion_) return;
   std::vector<int> readers(graph_.blobs.size(), 0);
   for (const Node& node : graph_.nodes) {
     for (int in : node.inputs) ++readers[static_cast<size_t>(in)];
@@ -142,9 +144,60 @@ void Net::plan_relu_fusion(Plan& plan) const {
   }
 }
 
-void Net::set_relu_fusion(bool on) {
-  relu_fusion_ = on;
+void Net::plan_concats_in_place(Plan& plan) const {
+  const size_t nn = graph_.nodes.size();
+  plan.in_place.assign(nn, 0);
+  if (!fusion_) return;
+  std::vector<char> placed(graph_.blobs.size(), 0);  // the value is a view into a Concat's output
+  // Consumers first: a Concat's output is placed (inside a later Concat) before its inputs are placed inside it.
+  for (size_t n = nn; n-- > 0;) {
+    const Node& node = graph_.nodes[n];
+    const auto out = static_cast<size_t>(node.output);
+    const Dims& out_dims = graph_.blobs[out].dims;
+    if (node.kind != OpKind::Concat || node.params_as<ConcatParams>().axis != 1 || out_dims.at(0) != 1) continue;
+    const Layout layout = plan.layouts[out];
+    const int64_t group = layout == Layout::Plain ? 1 : channel_block(layout);
+    bool all_free = true, all_in_order = true, usable = true;
+    float* start = nullptr;
+    int64_t offset = 0;
+    for (size_t s = 0; s < node.inputs.size() && usable; ++s) {
+      const auto in = static_cast<size_t>(node.inputs[s]);
+      const Blob& blob = graph_.blobs[in];
+      usable = !blob.constant && plan.producer[in] >= 0 && plan.layouts[in] == layout && blob.dims.size() >= 2 &&
+               blob.dims[1] % group == 0 && std::count(node.inputs.begin(), node.inputs.end(), node.inputs[s]) == 1;
+      if (s == 0) start = plan.values[in].data();
+      all_free = all_free && !placed[in];
+      all_in_order = all_in_order && placed[in] && plan.values[in].data() == start + offset;
+      offset += numel(blob.dims);
+    }
+    if (!usable || node.inputs.empty()) continue;
+    const auto view = [&](size_t blob, float* at) {
+      plan.values[blob] =
+          Tensor(graph_.blobs[blob].dims, at, plan.values[blob].device(), nullptr).with_layout(plan.layouts[blob]);
+      placed[blob] = 1;
+    };
+    if (all_free) {  // the inputs move into the output, each at its channel offset
+      offset = 0;
+      for (int in : node.inputs) {
+        view(static_cast<size_t>(in), plan.values[out].data() + offset);
+        offset += numel(graph_.blobs[static_cast<size_t>(in)].dims);
+      }
+      plan.in_place[n] = 1;
+    } else if (all_in_order && (!placed[out] || plan.values[out].data() == start)) {
+      // A shorter Concat of the same run (DenseNet: every layer's Concat is a prefix of the block's last one).
+      if (!placed[out]) view(out, start);
+      plan.in_place[n] = 1;
+    }
+  }
+}
+
+void Net::set_fusion(bool on) {
+  fusion_ = on;
   set_batch(batch_);
+}
+
+int Net::concats_in_place() const {
+  return static_cast<int>(std::count(plan_->in_place.begin(), plan_->in_place.end(), 1));
 }
 
 int Net::fused_relus() const {
@@ -184,7 +237,7 @@ void Net::forward(const Tensor& input, int up_to) {
   if (up_to >= 0) last = plan_->producer.at(static_cast<size_t>(up_to));
   for (int n = 0; n <= last; ++n) {
     const auto ni = static_cast<size_t>(n);
-    if (plan_->fused_into[ni] >= 0) continue;  // its producer wrote the output
+    if (plan_->fused_into[ni] >= 0 || plan_->in_place[ni]) continue;  // its output was written by its inputs' nodes
     if (profiling_) {
       const auto t0 = std::chrono::steady_clock::now();
       plan_->kernels[ni]->forward(plan_->forward_args[ni]);

@@ -58,11 +58,14 @@ class Net {
 
   // Re-plans shapes, buffers and kernels for another batch size (dim 0 of the input).
   void set_batch(int batch);
-  // Whether a kernel that can (Kernel::fuses_relu) also runs the Relu that alone reads its output, forward and
-  // backward. On by default; every blob's value and gradient stays readable either way. Re-plans.
-  void set_relu_fusion(bool on);
-  // How many Relu nodes run inside their producer's kernel.
+  // Fusion, on by default, and every blob's value and gradient stays readable either way. Re-plans.
+  //  - A kernel that can (Kernel::fuses_relu) also runs the Relu that alone reads its output, forward and backward.
+  //  - At batch 1, a channel Concat whose inputs can be written straight into their slices of its output gets
+  //    them there, and its own forward has nothing left to copy (DenseNet: a block's Concats share one buffer).
+  void set_fusion(bool on);
+  // How many Relu nodes run inside their producer's kernel; how many Concats have their inputs in place.
   int fused_relus() const;
+  int concats_in_place() const;
   int batch() const { return batch_; }
 
   const Graph& graph() const { return graph_; }
@@ -108,8 +111,9 @@ class Net {
   int batch_ = 0;
   int graph_batch_ = 1;
   void plan_relu_fusion(Plan& plan) const;
+  void plan_concats_in_place(Plan& plan) const;
   std::unique_ptr<Plan> plan_;
-  bool relu_fusion_ = true;
+  bool fusion_ = true;
   int forwarded_up_to_ = -1;  // node index reached by the last forward; -1 before any
   bool profiling_ = false;
   std::vector<double> forward_ms_, backward_ms_;

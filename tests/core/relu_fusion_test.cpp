@@ -27,7 +27,7 @@ TEST_CASE("relu fusion: the fused Relu's node does not run, and turning fusion o
   const Tensor seed = test::random_tensor({2, 16, 5, 5}, 8);
   Net fused(graph, make_cpu_backend());
   Net plain(graph, make_cpu_backend());
-  plain.set_relu_fusion(false);
+  plain.set_fusion(false);
   CHECK(plain.fused_relus() == 0);
   CHECK(fused.fused_relus() == 1);
   fused.enable_profiling(true);

@@ -186,7 +186,7 @@ TEST_CASE("cuda bench: exported torchvision models match the CPU backend, then f
     graphed_step(dev, grads, "step_graph");
     if (dev.fused_relus() > 0) {
       Net unfused(graph, gpu);
-      unfused.set_relu_fusion(false);
+      unfused.set_fusion(false);
       Gradients unfused_grads = unfused.make_gradients();
       graphed_step(unfused, unfused_grads, "step_graph_unfused");
     }

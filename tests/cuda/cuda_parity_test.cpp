@@ -367,6 +367,18 @@ TEST_CASE("cuda: Conv with a bias runs the Relu that alone reads it: every value
   CHECK(test::worst_error_everywhere(graph, dev, ref, input, {"relu3", "relu2", "conv2"}, 372) <= kTolerance);
 }
 
+TEST_CASE("cuda: a dense block's Concats share one buffer (inputs written in place): values and gradients") {
+  DEEPVIS_REQUIRE_GPU();
+  const Graph graph = test::dense_chain_graph();
+  check_parity(graph, 380);
+  Net dev(graph, gpu());
+  Net ref(graph, make_reference_backend());
+  ref.set_fusion(false);
+  CHECK(dev.concats_in_place() == 4);
+  const Tensor input = test::random_tensor({1, 3, 6, 6}, 381);
+  CHECK(test::worst_error_everywhere(graph, dev, ref, input, {"out", "x2", "c1"}, 382) <= kTolerance);
+}
+
 TEST_CASE("cuda: Softmax along rows, along inner columns, and with opset < 13 coercion") {
   DEEPVIS_REQUIRE_GPU();
   uint32_t seed = 400;

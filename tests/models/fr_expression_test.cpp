@@ -75,16 +75,18 @@ TEST_CASE("fr-expression: smiling faces are 'happy' with p >= 0.9, and match Ope
   }
 }
 
-TEST_CASE("fr-expression: DenseNet-121's 62 BatchNorm-Relu pairs run fused, with the unfused net's numbers") {
+TEST_CASE("fr-expression: DenseNet-121 fused (62 BatchNorm-Relu pairs, 62 Concats in place) as the unfused net") {
   const fs::path model = fetched_model();
   if (model.empty()) return;
   const Graph graph = import_onnx(model.string());
   Net fused(graph, make_cpu_backend());
   Net unfused(graph, make_cpu_backend());
-  unfused.set_relu_fusion(false);
+  unfused.set_fusion(false);
   // Every BatchNormalization is followed by a Relu that alone reads it (the export folded the others into convs).
   CHECK(fused.fused_relus() == 62);
+  CHECK(fused.concats_in_place() == 62);  // every Concat of a block lies in the block's last one
   CHECK(unfused.fused_relus() == 0);
+  CHECK(unfused.concats_in_place() == 0);
   const Tensor input = test::random_tensor(fused.input_dims(), 3);
   const int out = graph.outputs.front();
   Tensor seed(fused.blob_dims(out));
@@ -116,6 +118,8 @@ TEST_CASE("fr-expression: DenseNet-121's 62 BatchNorm-Relu pairs run fused, with
     if (off) argv.push_back("--no-fusion");
     const auto r = test::run_process(argv);
     REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+    CHECK_MESSAGE(r.output.find(off ? "\"concats_in_place\":0" : "\"concats_in_place\":62") != std::string::npos,
+                  r.output);
     CHECK_MESSAGE(r.output.find(off ? "\"fused_relus\":0" : "\"fused_relus\":62") != std::string::npos, r.output);
   }
 }

@@ -55,6 +55,27 @@ Graph dense_block_graph() {
   return g.build();
 }
 
+Graph dense_chain_graph() {
+  const ConvParams same{{3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, 1};
+  GraphBuilder g("dense_chain");
+  std::vector<int> features = {g.node(
+      OpKind::Conv, same, {g.input("data", {1, 3, 6, 6}), g.constant("w0", random_tensor({16, 3, 3, 3}, 1))}, "x0")};
+  for (int k = 0; k <= 3; ++k) {
+    const std::string id = std::to_string(k);
+    const int c = g.node(OpKind::Concat, ConcatParams{1}, features, "c" + id);
+    if (k == 3) {
+      g.node(OpKind::Conv, same, {c, g.constant("wo", random_tensor({4, 64, 3, 3}, 9))}, "out");
+      break;
+    }
+    const int r = g.node(OpKind::Relu, NoParams{}, {c}, "r" + id);
+    const auto channels = static_cast<int64_t>(16 * features.size());
+    features.push_back(g.node(OpKind::Conv, same,
+                              {r, g.constant("w" + std::to_string(k + 1), random_tensor({16, channels, 3, 3}, 2 + k))},
+                              "x" + std::to_string(k + 1)));
+  }
+  return g.build();
+}
+
 Graph batch_norm_relu_graph() {
   GraphBuilder g("bn_relu");
   const auto bn_constants = [&g](const std::string& name, uint32_t seed) {

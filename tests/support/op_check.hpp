@@ -28,6 +28,10 @@ Graph single_node_graph(OpKind kind, OpParams params, const Dims& input_dims, co
 // out = conv1x1(c2).
 Graph dense_block_graph();
 
+// A DenseNet block without repeats, at batch 1: x0 = conv(input), then three layers x_k = conv(relu(c_k-1)) over
+// c_k = concat(x0..x_k) (c0 a one-input Concat), out = conv(c3). Input 1x3x6x6; 16 channels per x_k.
+Graph dense_chain_graph();
+
 // conv1 -> bn1 -> relu1 -> conv2 -> bn2 -> relu2, out = relu2 + bn2: relu1 alone reads bn1 (a kernel that
 // fuses_relu runs it), bn2 has two readers (no fusion). Input 2x3x5x5, 16 channels (the CPU backend blocks them).
 Graph batch_norm_relu_graph();
