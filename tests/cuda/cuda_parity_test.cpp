@@ -69,6 +69,19 @@ void check_single(OpKind kind, OpParams params, const Dims& x, const std::vector
   check_parity(test::single_node_graph(kind, std::move(params), x, constants), seed, lo, hi, options);
 }
 
+// A graph the CUDA planning changes (Relu fusion, Concats in place): the sweep of check_parity, then every blob's
+// value and gradient, seeded at each of `seeded`, against a reference Net that copies and fuses nothing. Returns
+// the CUDA Net for the caller's checks of what was planned.
+Net check_every_blob(const Graph& graph, uint32_t seed, const std::vector<std::string>& seeded) {
+  check_parity(graph, seed);
+  Net dev(graph, gpu());
+  Net ref(graph, make_reference_backend());
+  ref.set_fusion(false);
+  const Tensor input = test::random_tensor(graph.blobs[static_cast<size_t>(graph.input)].dims, seed + 1);
+  CHECK(test::worst_error_everywhere(graph, dev, ref, input, seeded, seed + 2) <= kTolerance);
+  return dev;
+}
+
 ConvParams conv(Dims kernel, Dims strides, Dims dilations, Dims begin, Dims end, int64_t group) {
   return ConvParams{std::move(kernel), std::move(strides), std::move(dilations),
                     std::move(begin),  std::move(end),     group};
@@ -332,14 +345,8 @@ TEST_CASE("cuda: a dense block's later gradient contributions are added in place
 
 TEST_CASE("cuda: BatchNormalization runs the Relu that alone reads it: every value and gradient as the reference") {
   DEEPVIS_REQUIRE_GPU();
-  const Graph graph = test::batch_norm_relu_graph();
-  check_parity(graph, 360);
-  Net dev(graph, gpu());
-  Net ref(graph, make_reference_backend());
-  CHECK(dev.fused_relus() == 1);
   // Seeded after the fused Relu (fused backward) and between BatchNorm and the Relu (the plain one).
-  const Tensor x = test::random_tensor({2, 3, 5, 5}, 361);
-  CHECK(test::worst_error_everywhere(graph, dev, ref, x, {"out", "relu1", "bn1"}, 362) <= kTolerance);
+  CHECK(check_every_blob(test::batch_norm_relu_graph(), 360, {"out", "relu1", "bn1"}).fused_relus() == 1);
 }
 
 TEST_CASE("cuda: Conv with a bias runs the Relu that alone reads it: every value and gradient as the reference") {
@@ -358,25 +365,12 @@ TEST_CASE("cuda: Conv with a bias runs the Relu that alone reads it: every value
   x = g.node(OpKind::Conv, conv({1, 1}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, 1),
              {x, g.constant("w3", test::random_tensor({5, 8, 1, 1}, 5))}, "conv3");
   g.node(OpKind::Relu, NoParams{}, {x}, "relu3");
-  const Graph graph = g.build();
-  check_parity(graph, 370);
-  Net dev(graph, gpu());
-  Net ref(graph, make_reference_backend());
-  CHECK(dev.fused_relus() == 2);
-  const Tensor input = test::random_tensor({1, 4, 7, 7}, 371);
-  CHECK(test::worst_error_everywhere(graph, dev, ref, input, {"relu3", "relu2", "conv2"}, 372) <= kTolerance);
+  CHECK(check_every_blob(g.build(), 370, {"relu3", "relu2", "conv2"}).fused_relus() == 2);
 }
 
 TEST_CASE("cuda: a dense block's Concats share one buffer (inputs written in place): values and gradients") {
   DEEPVIS_REQUIRE_GPU();
-  const Graph graph = test::dense_chain_graph();
-  check_parity(graph, 380);
-  Net dev(graph, gpu());
-  Net ref(graph, make_reference_backend());
-  ref.set_fusion(false);
-  CHECK(dev.concats_in_place() == 4);
-  const Tensor input = test::random_tensor({1, 3, 6, 6}, 381);
-  CHECK(test::worst_error_everywhere(graph, dev, ref, input, {"out", "x2", "c1"}, 382) <= kTolerance);
+  CHECK(check_every_blob(test::dense_chain_graph(), 380, {"out", "x2", "c1"}).concats_in_place() == 4);
 }
 
 TEST_CASE("cuda: Softmax along rows, along inner columns, and with opset < 13 coercion") {
