@@ -21,7 +21,7 @@ namespace {
 // The fetched model's path, fetching it first if need be; empty (with a message) when it cannot be had.
 fs::path fetched_model() {
   const fs::path root = DEEPVIS_SOURCE_DIR;
-  const fs::path model = root / "models/fetched/fr_expression.onnx";
+  fs::path model = root / "models/fetched/fr_expression.onnx";
   if (!fs::exists(model)) test::run_process({(root / "scripts/fetch-models").string()});
   if (fs::exists(model)) return model;
   // A supported state (offline setup falls back to the embedded model), so say it loudly rather than fail.
