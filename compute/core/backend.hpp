@@ -40,11 +40,10 @@ struct BackwardArgs {
   // holds. The Net sets it only for slots whose kernel says accumulates_into(slot).
   std::vector<char> accumulate;
 
-  // Set only with ForwardArgs::relu_output: run that Relu's backward first, in `mode`, from relu_grad_output (the
-  // gradient at the Relu's output), writing the Relu's input gradient into *relu_grad_input (the buffer
-  // grad_output points at: intermediate gradients stay readable), then this node's backward from there.
-  const Tensor* relu_grad_output = nullptr;
-  Tensor* relu_grad_input = nullptr;
+  // Set only with ForwardArgs::relu_output: grad_output is then the gradient at that Relu's output. The kernel runs
+  // the Relu's backward first, in `mode`, keeping the Relu's input gradient (this node's output gradient) here, so
+  // that intermediate gradients stay readable, then its own backward from there.
+  Tensor* pre_relu_grad = nullptr;
 
   bool adds_into(size_t slot) const { return slot < accumulate.size() && accumulate[slot] != 0; }
   BackwardMode mode = BackwardMode::Gradient;
@@ -61,7 +60,7 @@ class Kernel {
   // later Concat of their block) collects one contribution per reader: a kernel that adds in place spares the
   // Net a scratch write and a separate add per extra reader (hundreds of launches per DenseNet step on the GPU).
   virtual bool accumulates_into(size_t /*slot*/) const { return false; }
-  // Whether this kernel can run a following Relu too (ForwardArgs::relu_output, BackwardArgs::relu_grad_output):
+  // Whether this kernel can run a following Relu too (ForwardArgs::relu_output, BackwardArgs::pre_relu_grad):
   // one pass over memory and one launch instead of two each way (DenseNet has 62 BatchNorm-Relu pairs).
   virtual bool fuses_relu() const { return false; }
 };

@@ -41,7 +41,6 @@ struct Net::Plan {
   std::vector<char> written;                     // per blob, during one backward run: kUnwritten etc.
   int scratch_adds = 0;                          // in the last backward run
   std::vector<BackwardArgs> backward_args;       // per node, reused
-  std::vector<int64_t> scratch_offset;           // per node: where its inputs' scratch starts (flat, per slot)
   std::vector<int> fused_relu;                   // per node: the Relu node its kernel runs too, or -1
   std::vector<int> fused_into;                   // per node: for such a Relu, the node that runs it, or -1
   std::vector<char> in_place;                    // per node: a Concat whose inputs already lie in its output
@@ -83,7 +82,6 @@ void Net::set_batch(int batch) {
   plan->kernels.resize(graph_.nodes.size());
   plan->forward_args.resize(graph_.nodes.size());
   plan->backward_args.resize(graph_.nodes.size());
-  plan->scratch_offset.resize(graph_.nodes.size());
   for (size_t n = 0; n < graph_.nodes.size(); ++n) {
     const Node& node = graph_.nodes[n];
     plan->producer[static_cast<size_t>(node.output)] = static_cast<int>(n);
@@ -201,9 +199,8 @@ int Net::concats_in_place() const {
 }
 
 int Net::fused_relus() const {
-  int count = 0;
-  for (int m : plan_->fused_into) count += m >= 0 ? 1 : 0;
-  return count;
+  return static_cast<int>(
+      std::count_if(plan_->fused_into.begin(), plan_->fused_into.end(), [](int n) { return n >= 0; }));
 }
 
 int Net::blob_id(const std::string& name) const {
@@ -354,16 +351,11 @@ void Net::backward_from(int blob, const Tensor& seed, BackwardMode mode, Gradien
     const Node& node = graph_.nodes[ni];
     BackwardArgs& args = plan_->backward_args[ni];
     args.grad_output = &out.grads_[static_cast<size_t>(node.output)];
-    const int relu = plan_->fused_relu[ni];
-    if (relu >= 0 && needed[static_cast<size_t>(relu)]) {
-      const auto z = static_cast<size_t>(graph_.nodes[static_cast<size_t>(relu)].output);
-      args.relu_grad_output = &out.grads_[z];
-      args.relu_grad_input = &out.grads_[static_cast<size_t>(node.output)];
-      plan_->written[static_cast<size_t>(node.output)] = kWrittenBefore;
-    } else {
-      // Seeded at this node's output: the Relu after it is not on the path.
-      args.relu_grad_output = nullptr;
-      args.relu_grad_input = nullptr;
+    args.pre_relu_grad = nullptr;
+    // Unless seeded at this node's output, where the Relu after it is not on the path.
+    if (const int relu = plan_->fused_relu[ni]; relu >= 0 && needed[static_cast<size_t>(relu)]) {
+      args.pre_relu_grad = &out.grads_[static_cast<size_t>(node.output)];
+      args.grad_output = &out.grads_[static_cast<size_t>(graph_.nodes[static_cast<size_t>(relu)].output)];
     }
     args.mode = mode;
     args.options = options;

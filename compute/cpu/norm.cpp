@@ -179,7 +179,7 @@ class BatchNormKernel final : public Kernel {
   void backward(const BackwardArgs& args) override {
     Tensor* grad_x = args.grad_inputs.at(0);
     if (grad_x == nullptr) return;
-    if (args.relu_grad_output == nullptr) return scale(args.grad_output->data(), grad_x->data());
+    if (args.pre_relu_grad == nullptr) return scale(args.grad_output->data(), grad_x->data());
     switch (args.mode) {
       case BackwardMode::Deconv: return backward_through_relu<BackwardMode::Deconv>(args, grad_x->data());
       case BackwardMode::Guided: return backward_through_relu<BackwardMode::Guided>(args, grad_x->data());
@@ -212,8 +212,8 @@ class BatchNormKernel final : public Kernel {
   template <BackwardMode kMode>
   void backward_through_relu(const BackwardArgs& args, float* gx) const {
     const float* y = args.output->data();
-    const float* gz = args.relu_grad_output->data();
-    float* gy = args.relu_grad_input->data();
+    const float* gz = args.grad_output->data();
+    float* gy = args.pre_relu_grad->data();
     for_each_chunk([&](int64_t at, int64_t len, const float*, const float*, int64_t) {
       float slope[kChunk];
       for (int64_t i = 0; i < len; ++i) slope[i] = y[at + i] > 0.0f ? 1.0f : 0.0f;

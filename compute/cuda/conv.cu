@@ -120,9 +120,11 @@ class ConvKernel final : public Kernel {
   }
 
   void backward(const BackwardArgs& args) override {
-    if (args.relu_grad_output != nullptr) {  // the fused Relu's backward first: it writes grad_output
-      relu_backward_async(args.output->data(), args.relu_grad_output->data(), args.relu_grad_input->data(),
-                          numel(y_dims_), args.mode, ctx_.stream(), where_);
+    const Tensor* gy = args.grad_output;
+    if (args.pre_relu_grad != nullptr) {  // the fused Relu's backward first
+      relu_backward_async(args.output->data(), args.grad_output->data(), args.pre_relu_grad->data(), numel(y_dims_),
+                          args.mode, ctx_.stream(), where_);
+      gy = args.pre_relu_grad;
     }
     if (args.grad_inputs.size() > 1 && args.grad_inputs[1]) {
       throw Error(where_ + ": gradient w.r.t. non-constant Conv weights is not supported");
@@ -138,8 +140,8 @@ class ConvKernel final : public Kernel {
     const float one = 1.0f, zero = 0.0f;
     const float* beta = args.adds_into(0) ? &one : &zero;
     DEEPVIS_CUDNN_CALL(where_, cudnnConvolutionBackwardData, ctx_.cudnn(), &one, w_desc_.get(), args.inputs[1]->data(),
-                       y_desc_.get(), args.grad_output->data(), bwd_conv_.get(), bwd_algo_, ctx_.workspace(),
-                       bwd_workspace_, beta, x_desc_.get(), target);
+                       y_desc_.get(), gy->data(), bwd_conv_.get(), bwd_algo_, ctx_.workspace(), bwd_workspace_, beta,
+                       x_desc_.get(), target);
     if (padding_.explicit_pad) crop_planes_async(padded_, gx, geometry_, ctx_.stream(), where_);
   }
 

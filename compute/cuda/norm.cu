@@ -205,7 +205,7 @@ class BatchNormKernel final : public Kernel {
   void backward(const BackwardArgs& args) override {
     Tensor* grad_x = args.grad_inputs.at(0);
     if (grad_x == nullptr || count_ == 0) return;
-    if (args.relu_grad_output != nullptr) {
+    if (args.pre_relu_grad != nullptr) {
       switch (args.mode) {
         case BackwardMode::Deconv: return backward_through_relu<BackwardMode::Deconv>(args, grad_x->data());
         case BackwardMode::Guided: return backward_through_relu<BackwardMode::Guided>(args, grad_x->data());
@@ -224,8 +224,8 @@ class BatchNormKernel final : public Kernel {
   template <BackwardMode kMode>
   void backward_through_relu(const BackwardArgs& args, float* gx) {
     relu_channel_affine_backward<kMode><<<grid_for(count_), kBlock, 0, ctx_.stream()>>>(
-        args.output->data(), args.relu_grad_output->data(), args.relu_grad_input->data(), gx, a_.data(), count_,
-        channels_, spatial_);
+        args.output->data(), args.grad_output->data(), args.pre_relu_grad->data(), gx, a_.data(), count_, channels_,
+        spatial_);
     check_launch("relu_channel_affine_backward", where_);
   }
 
