@@ -1,7 +1,10 @@
 // deepvis entry point: the CLI dispatcher. With no subcommand it opens the GUI.
+#include "app/build_commit.hpp"
 #include "app/capture/camera_size.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/model_session.hpp"
+#include "app/commands/output_check.hpp"
+#include "app/exit_codes.hpp"
 #include "app/gui/gui_options.hpp"
 #include "compute/core/error.hpp"
 
@@ -17,8 +20,9 @@ int main(int argc, char** argv) {
   CLI::App cli{
       "deepvis: real-time deep visualization for convolutional networks.\n"
       "With no subcommand, opens the interactive window."};
-  cli.set_version_flag("--version", std::string("deepvis ") + DEEPVIS_VERSION);
+  cli.set_version_flag("--version", std::string("deepvis ") + DEEPVIS_VERSION + " (commit " + build_commit() + ")");
   cli.require_subcommand(0, 1);
+  cli.footer(exit_code_help());
 
   GuiOptions gui;
   cli.add_option("--input", gui.input, "Image to show at start (default: a built-in test pattern)");
@@ -50,6 +54,10 @@ int main(int argc, char** argv) {
         }
       });
   camera_option->excludes("--input");
+  cli.add_option("--device", gui.device.device, "Where models compute: cpu, cuda or auto (default: auto)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  cli.add_flag("--tf32", gui.device.tf32,
+               "On the GPU: TF32 tensor cores for convolutions and GEMMs (faster; about 1e-3 relative error)");
 
   const std::vector<Subcommand> subcommands = {
       add_info_command(cli),   add_forward_command(cli),  add_backward_command(cli), add_bench_command(cli),
@@ -70,10 +78,22 @@ int main(int argc, char** argv) {
     if (sub.parser->parsed()) return sub.run();
   }
 
-  // The GUI. Check the input before touching the display, so a typo is reported the same way everywhere.
+  // The window. Check what the command line names before touching the display, so a typo or a missing GPU is
+  // reported, with the same exit code, as the subcommands report it.
   if (!gui.input.empty() && !std::filesystem::exists(gui.input)) {
-    std::fprintf(stderr, "deepvis: input image '%s' not found\n", gui.input.c_str());
-    return 1;
+    std::fprintf(stderr, "deepvis: input '%s' not found\n", gui.input.c_str());
+    return kExitBadInput;
+  }
+  if (!gui.model.empty() && !std::filesystem::exists(gui.model)) {
+    std::fprintf(stderr, "deepvis: model '%s' not found\n", gui.model.c_str());
+    return kExitBadModel;
+  }
+  try {
+    require_device(gui.device.device);
+    if (!gui.screenshot.empty()) require_writable_folder(gui.screenshot, "--screenshot");
+  } catch (const CommandError& e) {
+    std::fprintf(stderr, "deepvis: %s\n", e.what());
+    return e.code();
   }
   const cv::Size camera_request = parse_camera_size(camera_size);  // checked above, so it does not throw
   gui.camera_width = camera_request.width;

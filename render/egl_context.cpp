@@ -210,8 +210,8 @@ EglContext::EglContext() {
     attempts += "  " + c.name + ": " + why + "\n";
   }
   if (attempts.empty()) attempts = "  no EGL display at all (is libEGL with a vendor library installed?)\n";
-  throw Error("cannot create a headless OpenGL 3.3 context through EGL; tried:\n" + attempts +
-              "(Mesa needs libegl-mesa0 and libgl1-mesa-dri; use --no-gl to skip OpenGL)");
+  throw EnvironmentError("cannot create a headless OpenGL 3.3 context through EGL; tried:\n" + attempts +
+                         "(Mesa needs libegl-mesa0 and libgl1-mesa-dri; use --no-gl to skip OpenGL)");
 }
 
 EglContext::~EglContext() {

@@ -23,9 +23,9 @@ void write_image(const std::string& path, const cv::Mat& bgr) {
   try {
     ok = cv::imwrite(path, bgr);
   } catch (const cv::Exception& e) {
-    throw Error("cannot write image '" + path + "': " + e.what());
+    throw OutputError("cannot write image '" + path + "': " + e.what());
   }
-  if (!ok) throw Error("cannot write image '" + path + "': unknown extension, missing folder or disk full");
+  if (!ok) throw OutputError("cannot write image '" + path + "': unknown extension, missing folder or disk full");
 }
 
 }  // namespace deepvis::render

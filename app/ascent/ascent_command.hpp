@@ -2,6 +2,7 @@
 // Requests to the optimization panel's session (AscentSession), carried out in the order sent. The panel posts
 // them through the worker's queue; tests apply them to a session directly. Each one either takes effect or leaves
 // the session as it was and says why in the next snapshot's error.
+#include "compute/model/device_choice.hpp"
 #include "compute/vis/ascent_params.hpp"
 
 #include <opencv2/core/mat.hpp>
@@ -22,6 +23,7 @@ const char* start_kind_name(StartKind kind);
 // reported and the previous one stays.
 struct LoadAscentModel {
   std::string path;
+  DeviceChoice device;  // the window passes the engine's
 };
 // The selected unit: channel, and for conv layers an optional position (default: the centre). Starts a new run.
 struct SetAscentTarget {

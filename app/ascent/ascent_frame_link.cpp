@@ -6,7 +6,7 @@ void AscentFrameLink::begin_frame(AppState& state, Snapshot& snapshot) {
   const EngineSnapshot& engine = *snapshot.engine;
   AscentPanelState& panel = state.optimization;
   if (state.show_optimization && engine.model && engine.model->generation != panel.loaded_generation) {
-    worker_.post(LoadAscentModel{engine.model->path});
+    worker_.post(LoadAscentModel{engine.model->path, engine.model->device_choice()});
     panel.loaded_generation = engine.model->generation;
     panel.followed.clear();  // send the selection again once the model is in
   }

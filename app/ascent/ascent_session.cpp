@@ -101,7 +101,7 @@ void AscentSession::apply(const AscentCommand& command) {
       [this](const auto& c) {
         using C = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<C, LoadAscentModel>) {
-          load_model(c.path);
+          load_model(c);
         } else if constexpr (std::is_same_v<C, SetAscentTarget>) {
           std::string label = c.layer + ":" + std::to_string(c.unit);
           if (c.y) label += ":" + std::to_string(*c.y) + ":" + std::to_string(c.x.value_or(0));
@@ -140,11 +140,14 @@ bool AscentSession::require_model(const char* action) {
   return false;
 }
 
-void AscentSession::load_model(const std::string& path) {
+void AscentSession::load_model(const LoadAscentModel& command) {
+  const std::string& path = command.path;
   std::unique_ptr<ModelSession> loaded;
   try {
-    ModelFlags flags;  // as the engine loads it: card over defaults, the backend --device auto picks
+    ModelFlags flags;  // as the engine loads it: card over defaults, on the engine's device
     flags.model = path;
+    flags.device = command.device.device;
+    flags.tf32 = command.device.tf32;
     flags.json = true;  // notes go to the snapshot, not stderr
     loaded = std::make_unique<ModelSession>(load_net(flags, 1));
   } catch (const std::exception& e) {

@@ -48,7 +48,7 @@ class AscentSession {
   std::shared_ptr<AscentSnapshot> snapshot();
 
  private:
-  void load_model(const std::string& path);
+  void load_model(const LoadAscentModel& command);
   void set_target(const std::string& label, const std::string& layer, int64_t unit, std::optional<int64_t> y,
                   std::optional<int64_t> x);
   void set_target_text(const std::string& text);

@@ -42,10 +42,10 @@ void write_text(const std::string& path, const std::string& text) {
     out << text;
     if (!out.flush()) {
       std::remove(tmp.c_str());
-      throw Error("cannot write '" + path + "' (missing folder or disk full?)");
+      throw OutputError("cannot write '" + path + "' (missing folder or disk full?)");
     }
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("cannot write '" + path + "'");
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw OutputError("cannot write '" + path + "'");
 }
 
 cv::Mat unit_pixels_bgr(const GalleryUnit& u, const vis::PixelSpace& space) {
@@ -149,7 +149,7 @@ LayerGallery run_layer_gallery(Net& net, const vis::PixelSpace& space, const std
 std::vector<std::string> export_gallery(const LayerGallery& gallery, const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw Error("cannot create the gallery folder '" + dir + "': " + ec.message());
+  if (ec) throw OutputError("cannot create the gallery folder '" + dir + "': " + ec.message());
   std::vector<std::string> written;
   nlohmann::json units = nlohmann::json::array();
   std::string figures;
@@ -160,9 +160,9 @@ std::vector<std::string> export_gallery(const LayerGallery& gallery, const std::
     try {
       ok = cv::imwrite(path, unit_pixels_bgr(u, gallery.space));
     } catch (const cv::Exception& e) {
-      throw Error("cannot write '" + path + "': " + e.what());
+      throw OutputError("cannot write '" + path + "': " + e.what());
     }
-    if (!ok) throw Error("cannot write '" + path + "' (missing folder or disk full?)");
+    if (!ok) throw OutputError("cannot write '" + path + "' (missing folder or disk full?)");
     written.push_back(path);
     units.push_back({{"id", u.id},
                      {"unit", u.unit},

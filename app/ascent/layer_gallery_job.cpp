@@ -16,7 +16,7 @@ void LayerGalleryJob::set(const std::function<void(LayerGalleryStatus&)>& change
   change(status_);
 }
 
-void LayerGalleryJob::start(const std::string& model_path, const std::string& device, const std::string& layer,
+void LayerGalleryJob::start(const std::string& model_path, const DeviceChoice& device, const std::string& layer,
                             const vis::AscentParams& params, int batch) {
   cancel();
   cancel_ = false;
@@ -47,12 +47,13 @@ std::vector<std::string> LayerGalleryJob::export_to(const std::string& dir) cons
   return export_gallery(*gallery, dir);
 }
 
-void LayerGalleryJob::run(std::string model_path, std::string device, std::string layer, vis::AscentParams params,
+void LayerGalleryJob::run(std::string model_path, DeviceChoice device, std::string layer, vis::AscentParams params,
                           int batch) {
   try {
     ModelFlags flags;
     flags.model = model_path;
-    flags.device = device;
+    flags.device = device.device;
+    flags.tf32 = device.tf32;
     ModelSession session = load_net(flags, 1);
     const vis::PixelSpace space = vis::pixel_space(session.preprocess, session.net->input_dims().at(1));
     params.push_layer = layer;

@@ -3,6 +3,7 @@
 // the model file on the backend kind the engine picks), publishing progress, ETA and the units done so far as a
 // grid image after every batch. Starting another job or cancelling stops the running one between steps.
 #include "app/ascent/layer_gallery.hpp"
+#include "compute/model/device_choice.hpp"
 
 #include <atomic>
 #include <functional>
@@ -35,7 +36,7 @@ class LayerGalleryJob {
   LayerGalleryJob& operator=(const LayerGalleryJob&) = delete;
 
   // Every unit of `layer`, `batch` at a time; params.push_layer and push_units are set here.
-  void start(const std::string& model_path, const std::string& device, const std::string& layer,
+  void start(const std::string& model_path, const DeviceChoice& device, const std::string& layer,
              const vis::AscentParams& params, int batch);
   void cancel();  // waits for the thread to stop (at most one step)
   LayerGalleryStatus status() const;
@@ -43,7 +44,7 @@ class LayerGalleryJob {
   std::vector<std::string> export_to(const std::string& dir) const;
 
  private:
-  void run(std::string model_path, std::string device, std::string layer, vis::AscentParams params, int batch);
+  void run(std::string model_path, DeviceChoice device, std::string layer, vis::AscentParams params, int batch);
   void set(const std::function<void(LayerGalleryStatus&)>& change);
 
   mutable std::mutex mutex_;

@@ -154,7 +154,7 @@ void write_unit_cache_file(const std::string& path, const UnitImageKey& key, con
 
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
-  if (ec) throw Error("cannot create the cache folder of '" + path + "': " + ec.message());
+  if (ec) throw OutputError("cannot create the cache folder of '" + path + "': " + ec.message());
   // A temporary name of this process and thread, renamed over the target: readers see the old file or the new.
   std::ostringstream tmp_name;
   tmp_name << path << ".tmp." << getpid() << "." << std::this_thread::get_id();
@@ -165,13 +165,13 @@ void write_unit_cache_file(const std::string& path, const UnitImageKey& key, con
     if (!out.flush()) {
       out.close();
       fs::remove(tmp, ec);
-      throw Error("cannot write the cache file '" + path + "' (disk full?)");
+      throw OutputError("cannot write the cache file '" + path + "' (disk full?)");
     }
   }
   fs::rename(tmp, path, ec);
   if (ec) {
     fs::remove(tmp, ec);
-    throw Error("cannot write the cache file '" + path + "': rename failed");
+    throw OutputError("cannot write the cache file '" + path + "': rename failed");
   }
 }
 
@@ -216,22 +216,25 @@ std::optional<UnitImage> read_unit_cache_file(const std::string& path, const Uni
 
 // The worker thread's model: kept across requests, reloaded when the path, device or file changes.
 struct UnitImageCache::Worker {
-  std::string path, device;
+  std::string path;
+  DeviceChoice device;
   fs::file_time_type mtime;
   uintmax_t size = 0;
   std::unique_ptr<ModelSession> session;
   std::string hash, stem;
 
-  void ensure(const std::string& model_path, const std::string& model_device) {
+  void ensure(const std::string& model_path, const DeviceChoice& model_device) {
     std::error_code ec;
     const auto t = fs::last_write_time(model_path, ec);
     const uintmax_t s = fs::file_size(model_path, ec);
     if (ec) throw Error("cannot read model '" + model_path + "': " + ec.message());
-    if (session && path == model_path && device == model_device && t == mtime && s == size) return;
+    const bool same_device = device.device == model_device.device && device.tf32 == model_device.tf32;
+    if (session && path == model_path && same_device && t == mtime && s == size) return;
     session.reset();
     ModelFlags flags;
     flags.model = model_path;
-    flags.device = model_device;
+    flags.device = model_device.device;
+    flags.tf32 = model_device.tf32;
     session = std::make_unique<ModelSession>(load_net(flags, 1));
     hash = file_content_hash(model_path);
     stem = fs::path(model_path).stem().string();
@@ -255,11 +258,9 @@ UnitImageCache::~UnitImageCache() {
 }
 
 uint64_t UnitImageCache::request(const UnitImageRequest& r) {
-  nlohmann::json signature = {{"model", r.model_path},
-                              {"device", r.device},
-                              {"layer", r.layer},
-                              {"unit", r.unit},
-                              {"params", vis::params_json(r.params)}};
+  nlohmann::json signature = {{"model", r.model_path}, {"device", r.device.device},
+                              {"tf32", r.device.tf32}, {"layer", r.layer},
+                              {"unit", r.unit},        {"params", vis::params_json(r.params)}};
   if (!r.params.direction.empty()) signature["direction"] = r.params.direction;
   std::string text = signature.dump();
   std::lock_guard<std::mutex> lock(mutex_);

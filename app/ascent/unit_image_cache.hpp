@@ -14,6 +14,7 @@
 // start image's path: its bytes count instead). The key is stored in the file too and checked on reading, so
 // a hash collision or a file from another format version is recomputed, never shown.
 #include "compute/core/tensor.hpp"
+#include "compute/model/device_choice.hpp"
 #include "compute/vis/ascent.hpp"
 
 #include <nlohmann/json.hpp>
@@ -86,7 +87,7 @@ std::optional<UnitImage> read_unit_cache_file(const std::string& path, const Uni
 
 struct UnitImageRequest {
   std::string model_path;
-  std::string device = "auto";  // as the engine loads models
+  DeviceChoice device;  // the window passes the engine's
   std::string layer;
   int64_t unit = 0;
   vis::AscentParams params;  // push_layer and push_units are set from layer and unit

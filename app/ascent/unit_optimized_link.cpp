@@ -19,6 +19,7 @@ void UnitOptimizedLink::begin_frame(const EngineSnapshot& results, const AppStat
       (state.unit_image_auto || compute_asked_)) {
     UnitImageRequest r;
     r.model_path = results.model->path;
+    r.device = results.model->device_choice();
     r.layer = results.settings.layer;
     r.unit = results.settings.unit;
     r.params = unit_pane_params(state);
@@ -45,7 +46,7 @@ void UnitOptimizedLink::end_frame(const Commands& commands, const EngineSnapshot
   if (commands.compute_unit_image) compute_asked_ = true;
   if (commands.cancel_layer_gallery) gallery_.cancel();
   if (commands.start_layer_gallery && results.model && !results.settings.layer.empty()) {
-    gallery_.start(results.model->path, "auto", results.settings.layer, unit_pane_params(state),
+    gallery_.start(results.model->path, results.model->device_choice(), results.settings.layer, unit_pane_params(state),
                    std::max(1, state.gallery_batch));
     state.show_gallery = true;
   }

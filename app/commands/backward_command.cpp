@@ -1,5 +1,6 @@
 #include "app/commands/commands.hpp"
 #include "app/commands/model_session.hpp"
+#include "app/commands/output_check.hpp"
 #include "app/commands/unit_spec.hpp"
 #include "compute/io/npy.hpp"
 #include "compute/vis/input_space_image.hpp"
@@ -47,6 +48,8 @@ Tensor make_seed(const Tensor& activation, const UnitSpec& unit, bool use_activa
 }
 
 int run_backward(const BackwardFlags& f) {
+  require_writable_folder(f.out, "--out");
+  if (!f.png.empty()) require_writable_folder(f.png, "--png");
   ModelSession session = load_net(f.model, 1);
   std::unique_ptr<Net>& net = session.net;
   int blob = -1;

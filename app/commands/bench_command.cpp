@@ -1,3 +1,4 @@
+#include "app/build_commit.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/live_bench.hpp"
 #include "app/commands/model_session.hpp"
@@ -93,11 +94,13 @@ int run_bench(const BenchFlags& f) {
                         {"min_ms", ms.front()},
                         {"max_ms", ms.back()},
                         {"fused_relus", net->fused_relus()},
-                        {"concats_in_place", net->concats_in_place()}};
+                        {"concats_in_place", net->concats_in_place()},
+                        {"commit", build_commit()}};
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("%s %s batch %d on %s: median %.3f ms, min %.3f ms, max %.3f ms (%d iters)\n", f.model.model.c_str(),
-                f.what.c_str(), f.batch, net->backend_name().c_str(), median, ms.front(), ms.back(), f.iters);
+    std::printf("%s %s batch %d on %s: median %.3f ms, min %.3f ms, max %.3f ms (%d iters; deepvis %s)\n",
+                f.model.model.c_str(), f.what.c_str(), f.batch, net->backend_name().c_str(), median, ms.front(),
+                ms.back(), f.iters, build_commit());
   }
   return kExitOk;
 }
@@ -108,23 +111,31 @@ Subcommand add_bench_command(CLI::App& parent) {
   auto flags = std::make_shared<BenchFlags>();
   CLI::App* parser = parent.add_subcommand("bench", "Time a forward pass or a gradient step (forward + backward)");
   add_model_flags(*parser, flags->model);
-  parser->add_option("--what", flags->what, "forward, or step (forward + backward to the input)")
-      ->check(CLI::IsMember({"forward", "step"}));
-  parser->add_option("--batch", flags->batch, "Batch size")->check(CLI::Range(1, 4096));
-  parser->add_option("--iters", flags->iters, "Timed iterations")->check(CLI::Range(1, 1000000));
+  CLI::Option* what = parser->add_option("--what", flags->what, "forward, or step (forward + backward to the input)")
+                          ->check(CLI::IsMember({"forward", "step"}));
+  CLI::Option* batch = parser->add_option("--batch", flags->batch, "Batch size")->check(CLI::Range(1, 4096));
+  CLI::Option* iters = parser->add_option("--iters", flags->iters, "Timed iterations")->check(CLI::Range(1, 1000000));
   parser->add_option("--warmup", flags->warmup, "Untimed iterations first")->check(CLI::Range(0, 1000));
   parser->add_option("--layer", flags->layer, "Layer a step starts from (default: the first output)");
-  parser->add_flag("--profile", flags->profile, "Also print the time per node, slowest first");
-  parser->add_flag("--no-fusion", flags->no_fusion,
-                   "Run every node on its own (no Relu inside the node before it, no Concat written in place), for "
-                   "comparison");
-  parser->add_flag("--live", flags->live,
-                   "Time the live GUI's per-frame pipeline instead, stage by stage from capture to texture update");
-  parser->add_option("--input", flags->input,
-                     "--live: video, image or folder (default: samples/sample_video.avi, from the repository root)");
-  parser->add_option("--frames", flags->frames, "--live: timed frames")->check(CLI::Range(1, 1000000));
-  parser->add_option("--backward", flags->backward, "--live: backward view: off, gradient, deconv or guided")
-      ->check(CLI::IsMember({"off", "gradient", "deconv", "guided"}));
+  CLI::Option* profile = parser->add_flag("--profile", flags->profile, "Also print the time per node, slowest first");
+  CLI::Option* no_fusion =
+      parser->add_flag("--no-fusion", flags->no_fusion,
+                       "Run every node on its own (no Relu inside the node before it, no Concat written in place), "
+                       "for comparison");
+  CLI::Option* live =
+      parser->add_flag("--live", flags->live,
+                       "Time the live GUI's per-frame pipeline instead, stage by stage from capture to texture update");
+  CLI::Option* input = parser->add_option(
+      "--input", flags->input,
+      "--live: video, image or folder (default: samples/sample_video.avi, from the repository root)");
+  CLI::Option* frames =
+      parser->add_option("--frames", flags->frames, "--live: timed frames")->check(CLI::Range(1, 1000000));
+  CLI::Option* backward =
+      parser->add_option("--backward", flags->backward, "--live: backward view: off, gradient, deconv or guided")
+          ->check(CLI::IsMember({"off", "gradient", "deconv", "guided"}));
+  // A flag that the chosen mode would ignore is refused (exit 2), so no run silently measures something else.
+  for (CLI::Option* step_only : {what, batch, iters, profile, no_fusion}) live->excludes(step_only);
+  for (CLI::Option* live_only : {input, frames, backward}) live_only->needs(live);
   return {parser, [flags] { return run_guarded("bench", [&] { return run_bench(*flags); }); }};
 }
 

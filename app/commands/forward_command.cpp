@@ -80,7 +80,7 @@ int run_forward(const ForwardFlags& f) {
   if (!f.out.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(f.out, ec);
-    if (ec) throw CommandError(kExitFailure, "cannot create '" + f.out + "': " + ec.message());
+    if (ec) throw CommandError(kExitOutput, "cannot create '" + f.out + "': " + ec.message());
     for (int b : blobs) {
       const std::string path =
           (std::filesystem::path(f.out) / (safe_file_name(net->graph().blobs[static_cast<size_t>(b)].name) + ".npy"))

@@ -1,3 +1,4 @@
+#include "app/build_commit.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/model_session.hpp"
 #include "app/library_report.hpp"
@@ -100,7 +101,7 @@ Subcommand add_info_command(CLI::App& parent) {
             return run_guarded("info", [&] {
               if (flags->ops) return print_ops(flags->model.json);
               if (!flags->model.model.empty()) return print_model(*flags);
-              std::printf("deepvis %s\n", DEEPVIS_VERSION);
+              std::printf("deepvis %s (commit %s)\n", DEEPVIS_VERSION, build_commit());
               for (const auto& [library, version] : library_report()) {
                 std::printf("  %-10s %s\n", library.c_str(), version.c_str());
               }

@@ -1,5 +1,6 @@
 #include "app/commands/live_bench.hpp"
 
+#include "app/build_commit.hpp"
 #include "app/capture/frame_source.hpp"
 #include "app/commands/model_session.hpp"
 #include "app/engine/engine_core.hpp"
@@ -71,6 +72,7 @@ TextureStage make_texture_stage() {
 }  // namespace
 
 int run_live_bench(const LiveBenchOptions& o) {
+  require_device(o.model.device);  // before the engine, which would only report it as a model it could not load
   std::unique_ptr<FrameSource> source;
   try {
     source = open_source(o.input);
@@ -163,15 +165,16 @@ int run_live_bench(const LiveBenchOptions& o) {
                         {"warmup", o.warmup},
                         {"fps", pipeline_fps},
                         {"engine_fps", engine_fps},
-                        {"texture_path", texture_path}};
+                        {"texture_path", texture_path},
+                        {"commit", build_commit()}};
     for (const StageStats* s : stages) {
       j["stages"][s->name] = {{"mean_ms", s->mean()}, {"median_ms", s->median()}, {"max_ms", s->max()}};
     }
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("live pipeline: %s (%s) on %s (%s), layer %s, backward %s, %d frames after %d warm-up\n",
+    std::printf("live pipeline: %s (%s) on %s (%s), layer %s, backward %s, %d frames after %d warm-up; deepvis %s\n",
                 o.model.model.c_str(), core.model()->backend.c_str(), o.input.c_str(), input_size.c_str(),
-                layer.c_str(), o.backward.c_str(), o.frames, o.warmup);
+                layer.c_str(), o.backward.c_str(), o.frames, o.warmup, build_commit());
     std::printf("%-26s %10s %10s %10s\n", "stage", "mean ms", "median ms", "max ms");
     for (const StageStats* s : stages) {
       std::printf("%-26s %10.3f %10.3f %10.3f\n", s->name, s->mean(), s->median(), s->max());

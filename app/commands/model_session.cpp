@@ -123,12 +123,21 @@ void check_card_fits(const ModelCard& card, const Net& net) {
   }
 }
 
-// The backend --device names: cuda needs a usable GPU (exit 2 with the reason otherwise); auto takes one when
+// Why a GPU cannot be used here; empty when it can.
+std::string gpu_problem() {
+#ifdef DEEPVIS_HAVE_CUDA
+  return cuda::query_runtime().problem;
+#else
+  return "this build has no CUDA backend (configure with -DDEEPVIS_CUDA=ON)";
+#endif
+}
+
+// The backend --device names: cuda needs a usable GPU (exit 5 with the reason otherwise); auto takes one when
 // there is one and else says, once, why it runs on the CPU (silent with --json, and in builds without CUDA).
 std::shared_ptr<Backend> pick_backend(const ModelFlags& flags) {
   if (flags.device == "cpu") return make_cpu_backend();
+  std::string reason = gpu_problem();
 #ifdef DEEPVIS_HAVE_CUDA
-  std::string reason = cuda::query_runtime().problem;
   if (reason.empty()) {
     try {
       cuda::CudaOptions options = cuda::cuda_options_from_env();
@@ -138,12 +147,10 @@ std::shared_ptr<Backend> pick_backend(const ModelFlags& flags) {
       reason = e.what();
     }
   }
-  if (flags.device == "cuda") throw CommandError(kExitUsage, "--device cuda: no usable GPU (" + reason + ")");
+  if (flags.device == "cuda") throw CommandError(kExitEnvironment, "--device cuda: no usable GPU (" + reason + ")");
   if (!flags.json) std::fprintf(stderr, "no usable GPU (%s); using the CPU\n", reason.c_str());
 #else
-  if (flags.device == "cuda") {
-    throw CommandError(kExitUsage, "--device cuda: this build has no CUDA backend (configure with -DDEEPVIS_CUDA=ON)");
-  }
+  if (flags.device == "cuda") throw CommandError(kExitEnvironment, "--device cuda: " + reason);
 #endif
   return make_cpu_backend();
 }
@@ -237,12 +244,28 @@ Tensor load_input(const std::string& path, const ModelFlags& flags, const ModelS
   }
 }
 
+void require_device(const std::string& device) {
+  if (device != "cuda") return;
+  const std::string problem = gpu_problem();
+#ifdef DEEPVIS_HAVE_CUDA
+  if (!problem.empty()) throw CommandError(kExitEnvironment, "--device cuda: no usable GPU (" + problem + ")");
+#else
+  throw CommandError(kExitEnvironment, "--device cuda: " + problem);
+#endif
+}
+
 int run_guarded(const char* command, const std::function<int()>& body) {
   try {
     return body();
   } catch (const CommandError& e) {
     std::fprintf(stderr, "deepvis %s: %s\n", command, e.what());
     return e.code();
+  } catch (const OutputError& e) {
+    std::fprintf(stderr, "deepvis %s: %s\n", command, e.what());
+    return kExitOutput;
+  } catch (const EnvironmentError& e) {
+    std::fprintf(stderr, "deepvis %s: %s\n", command, e.what());
+    return kExitEnvironment;
   } catch (const Error& e) {
     std::fprintf(stderr, "deepvis %s: %s\n", command, e.what());
     return kExitFailure;

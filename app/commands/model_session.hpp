@@ -3,9 +3,11 @@
 // loading the model into a Net with its card, reading the input (image or .npy), and the exit codes.
 // Preprocessing precedence: a flag given on the command line, else the model card, else the default (input size
 // from the model, scale 1, no mean/std, center crop, RGB).
+#include "app/exit_codes.hpp"
 #include "compute/core/error.hpp"
 #include "compute/core/net.hpp"
 #include "compute/image/preprocess.hpp"
+#include "compute/model/device_choice.hpp"
 #include "compute/model/model_card.hpp"
 
 #include <functional>
@@ -21,8 +23,6 @@ class Option;
 }  // namespace CLI
 
 namespace deepvis::app {
-
-enum ExitCode { kExitOk = 0, kExitFailure = 1, kExitUsage = 2, kExitBadModel = 3, kExitBadInput = 4 };
 
 // An error with the exit code it maps to; its message is printed as "deepvis <command>: <message>".
 class CommandError : public std::runtime_error {
@@ -72,7 +72,7 @@ struct ModelSession {
   const std::vector<std::string>* labels() const { return card && card->labels ? &*card->labels : nullptr; }
 };
 
-// Reads the model card (exit 3 when malformed), imports the model (exit 3 on failure), picks the device (exit 2
+// Reads the model card (exit 3 when malformed), imports the model (exit 3 on failure), picks the device (exit 5
 // when the asked one is unavailable), sets threads, and resolves the preprocessing (exit 2 on a bad flag value).
 ModelSession load_net(const ModelFlags& flags, int batch = 0);
 
@@ -84,7 +84,12 @@ Preprocess preprocess_from_flags(const ModelFlags& flags, const std::optional<Mo
 // "no face found in <file>; using a centre crop", on stderr.
 Tensor load_input(const std::string& path, const ModelFlags& flags, const ModelSession& session);
 
-// Runs a subcommand body, mapping CommandError and deepvis::Error to messages and exit codes.
+// Throws CommandError(kExitEnvironment) when --device asks for a GPU that cannot be used here; for front ends that
+// load the model later (the window, bench --live, record) and must refuse at once, as load_net does.
+void require_device(const std::string& device);
+
+// Runs a subcommand body, mapping CommandError, OutputError, EnvironmentError and deepvis::Error to messages and
+// exit codes (app/exit_codes.hpp).
 int run_guarded(const char* command, const std::function<int()>& body);
 
 // A blob name made safe as a file name: characters outside [A-Za-z0-9._-] become '_'.

@@ -1,11 +1,13 @@
 #include "app/ascent/layer_gallery.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/model_session.hpp"
+#include "app/commands/output_check.hpp"
 #include "app/commands/unit_spec.hpp"
 #include "app/record/video_recorder.hpp"
 #include "compute/io/npy.hpp"
 #include "compute/vis/ascent.hpp"
 #include "compute/vis/ascent_report.hpp"
+#include "render/framebuffer_capture.hpp"
 
 #ifdef DEEPVIS_HAVE_CUDA
 #include "compute/cuda/device_ascent.hpp"
@@ -194,6 +196,8 @@ int run_optimize(OptimizeFlags& f) {
   if (f.all_units) f.units = "all";
   if (f.unit.empty() == f.units.empty()) throw CommandError(kExitUsage, "give exactly one of --unit and --units");
   if (f.out.empty() && f.gallery.empty()) throw CommandError(kExitUsage, "give --out PREFIX (or --gallery DIR)");
+  if (!f.out.empty()) require_writable_folder(f.out + "_info.json", "--out");
+  if (!f.video.empty()) require_writable_folder(f.video, "--video");
   vis::AscentParams params;
   try {
     if (f.preset != 0) params = vis::preset(f.preset);
@@ -282,7 +286,7 @@ int run_optimize(OptimizeFlags& f) {
                     std::vector<float>(run->x().data(), run->x().data() + per_unit));
     cv::Mat image = vis::display_xpm(x0, space, session.preprocess.bgr);
     if (image.channels() == 1) cv::cvtColor(image, image, cv::COLOR_GRAY2BGR);
-    if (!video->push_waiting(std::move(image))) throw Error("video stopped: " + video->message());
+    if (!video->push_waiting(std::move(image))) throw OutputError("video stopped: " + video->message());
   };
   const bool show_progress = f.progress || isatty(STDERR_FILENO);
   const auto t0 = std::chrono::steady_clock::now();
@@ -298,7 +302,7 @@ int run_optimize(OptimizeFlags& f) {
         const Tensor xk({run->x().dim(1), run->x().dim(2), run->x().dim(3)},
                         std::vector<float>(run->x().data() + k * (run->x().numel() / run->units()),
                                            run->x().data() + (k + 1) * (run->x().numel() / run->units())));
-        cv::imwrite(element_prefix(k) + name, vis::display_xpm(xk, space, session.preprocess.bgr));
+        render::write_image(element_prefix(k) + name, vis::display_xpm(xk, space, session.preprocess.bgr));
       }
     }
     if (show_progress && elapsed() - last_draw > 0.1) {

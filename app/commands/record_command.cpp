@@ -5,6 +5,7 @@
 #include "app/capture/file_list_source.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/model_session.hpp"
+#include "app/commands/output_check.hpp"
 #include "app/engine/engine_core.hpp"
 #include "app/record/pane_compositor.hpp"
 #include "app/record/video_recorder.hpp"
@@ -100,21 +101,6 @@ class InputFrames {
   int64_t read_ = 0;
 };
 
-// Fails early, before any work, when the output cannot be created.
-void check_writable_folder(const std::string& file, const char* what) {
-  fs::path dir = fs::path(file).parent_path();
-  if (dir.empty()) dir = ".";
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    throw CommandError(kExitFailure, std::string("cannot write ") + what + " '" + file + "': folder '" + dir.string() +
-                                         "' does not exist");
-  }
-  if (access(dir.c_str(), W_OK) != 0) {
-    throw CommandError(kExitFailure, std::string("cannot write ") + what + " '" + file + "': folder '" + dir.string() +
-                                         "' is not writable");
-  }
-}
-
 // Applies a command and turns the engine's report of a failure into an exception with `code`.
 void apply_checked(EngineCore& core, const EngineCommand& command, ExitCode code) {
   const uint64_t errors = core.process(Frame{})->error_count;
@@ -169,14 +155,15 @@ int run_record(const RecordFlags& f) {
     view = BackwardView::Gradient;
   }
 
-  check_writable_folder(f.out, "the video");
+  require_writable_folder(f.out, "the video");
   if (!f.dump_frames.empty()) {
     std::error_code ec;
     fs::create_directories(f.dump_frames, ec);
     if (ec)
-      throw CommandError(kExitFailure, "cannot create --dump-frames folder '" + f.dump_frames + "': " + ec.message());
+      throw CommandError(kExitOutput, "cannot create --dump-frames folder '" + f.dump_frames + "': " + ec.message());
   }
   InputFrames input(f.input);
+  require_device(f.model.device);  // before the engine, which would only report it as a model it could not load
   EngineCore core(f.model);
   core.set_echo_errors(false);  // a failure ends the recording with its message
   configure_engine(core, f, view);
@@ -198,7 +185,7 @@ int run_record(const RecordFlags& f) {
       render::write_image(f.dump_frames + name, frame);
     }
     if (!recorder->push_waiting(std::move(frame))) {
-      throw CommandError(kExitFailure, "recording stopped: " + recorder->message());
+      throw CommandError(kExitOutput, "recording stopped: " + recorder->message());
     }
     ++emitted;
   };
@@ -227,7 +214,7 @@ int run_record(const RecordFlags& f) {
       try {
         recorder = std::make_unique<VideoRecorder>(f.out, size.width, size.height, fps, options);
       } catch (const Error& e) {
-        throw CommandError(kExitFailure, e.what());
+        throw CommandError(kExitOutput, e.what());
       }
       readback.emplace(2);
       std::fprintf(stderr, "record: %s, %s, %dx%d at %g fps, drawn by %s\n", recorder->path().c_str(),
@@ -246,10 +233,10 @@ int run_record(const RecordFlags& f) {
   for (cv::Mat done = readback->finish_one(); !done.empty(); done = readback->finish_one()) emit(std::move(done));
   const uint64_t written = recorder->stop();
   progress_line(input.read_count(), input.read_count(), elapsed(), true);
-  if (!recorder->message().empty()) throw CommandError(kExitFailure, recorder->message());
+  if (!recorder->message().empty()) throw CommandError(kExitOutput, recorder->message());
   if (written != static_cast<uint64_t>(input.read_count())) {
-    throw CommandError(kExitFailure, "wrote " + std::to_string(written) + " frames for " +
-                                         std::to_string(input.read_count()) + " input frames");
+    throw CommandError(kExitOutput, "wrote " + std::to_string(written) + " frames for " +
+                                        std::to_string(input.read_count()) + " input frames");
   }
   const cv::Size size = compositor->layout().size;
   std::printf("wrote %s: %llu frames of %dx%d at %g fps, %s; panes", recorder->path().c_str(),

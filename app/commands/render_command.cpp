@@ -2,6 +2,7 @@
 // upload, textured quad into an offscreen framebuffer, read back), or straight from the CPU atlas with --no-gl.
 #include "app/commands/commands.hpp"
 #include "app/commands/model_session.hpp"
+#include "app/commands/output_check.hpp"
 #include "compute/vis/activation_grid.hpp"
 #include "compute/vis/colormap.hpp"
 #include "render/egl_context.hpp"
@@ -84,6 +85,7 @@ cv::Mat draw_with_gl(const cv::Mat& image, std::string& renderer) {
 }
 
 int run_render(const RenderFlags& f) {
+  require_writable_folder(f.out, "--out");
   const GridOptions options = grid_options(f);
   Colormap colormap = Colormap::Gray;
   try {

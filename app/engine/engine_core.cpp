@@ -122,6 +122,7 @@ void EngineCore::load_model(const std::string& path) {
   info->path = path;
   info->stem = std::filesystem::path(path).stem().string();
   info->backend = net.backend_name();
+  info->tf32 = model_flags_.tf32;
   info->name = session->card ? session->card->name : info->stem;
   info->input_dims = net.input_dims();
   info->crop = session->preprocess.crop;

@@ -4,6 +4,7 @@
 // engine already computes the next one.
 #include "app/engine/engine_settings.hpp"
 #include "compute/core/tensor.hpp"
+#include "compute/model/device_choice.hpp"
 #include "compute/vis/activation_grid.hpp"
 
 #include <opencv2/core/mat.hpp>
@@ -33,12 +34,14 @@ struct ModelInfo {
   std::string stem;               // file name without extension: the `model` of `model/layer:unit`
   std::string name;               // the card's display name, else the stem
   std::string backend;            // where it computes: "cpu" or "cuda"
+  bool tf32 = false;              // TF32 allowed on the GPU (--tf32); the window's other jobs follow both
   std::vector<LayerInfo> layers;  // node outputs that can be drawn as a grid, in graph order
   std::string default_layer;
   std::string output;                // the blob the top-5 is read from
   CropMode crop = CropMode::Center;  // the model's own crop mode (its card, or the command line's --crop)
   Dims input_dims;
 
+  DeviceChoice device_choice() const { return {backend, tf32}; }
   // Index of a layer in `layers`, -1 when absent.
   int find_layer(const std::string& layer) const;
 };

@@ -11,9 +11,9 @@
 
 namespace deepvis::app {
 
-EngineThread::EngineThread(LatestFrameSlot& frames)
+EngineThread::EngineThread(LatestFrameSlot& frames, ModelFlags model_flags)
     : frames_(frames),
-      core_(std::make_unique<EngineCore>()),
+      core_(std::make_unique<EngineCore>(std::move(model_flags))),
       latest_(std::make_shared<const EngineSnapshot>()),
       thread_([this] { run(); }) {}
 

@@ -4,6 +4,7 @@
 // makes the UI wait: post() only appends to a queue, latest() only copies a pointer. When nothing changed the
 // thread sleeps on the slot until a frame or a command arrives.
 #include "app/capture/latest_frame_slot.hpp"
+#include "app/commands/model_session.hpp"
 #include "app/engine/engine_command.hpp"
 #include "app/engine/engine_snapshot.hpp"
 
@@ -19,7 +20,8 @@ class EngineCore;
 
 class EngineThread {
  public:
-  explicit EngineThread(LatestFrameSlot& frames);
+  // `model_flags`: how models are loaded (device, TF32); see EngineCore.
+  explicit EngineThread(LatestFrameSlot& frames, ModelFlags model_flags = {});
   ~EngineThread();  // stops and joins (a frame in progress finishes first)
   EngineThread(const EngineThread&) = delete;
   EngineThread& operator=(const EngineThread&) = delete;

@@ -27,6 +27,8 @@ void write_grid_sidecar(const std::string& screenshot_path, const AppState& stat
                  {"tile_height", l.tile_height}, {"gap", l.gap},   {"zoom", l.zoom}, {"atlas_width", l.width},
                  {"atlas_height", l.height}};
   j["model"] = engine.model ? engine.model->stem : "";
+  j["device"] = engine.model ? engine.model->backend : "";  // where the window's models compute (--device)
+  j["tf32"] = engine.model && engine.model->tf32;
   j["layer"] = engine.settings.layer;
   j["unit"] = engine.settings.unit;
   j["backward"] = backward_view_name(engine.settings.backward);
@@ -42,7 +44,7 @@ void write_grid_sidecar(const std::string& screenshot_path, const AppState& stat
   const std::string path = grid_sidecar_path(screenshot_path);
   std::ofstream out(path, std::ios::trunc);
   out << j.dump(2) << "\n";
-  if (!out) throw Error("cannot write " + path);
+  if (!out) throw OutputError("cannot write " + path);
 }
 
 }  // namespace deepvis::app

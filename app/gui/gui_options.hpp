@@ -1,4 +1,6 @@
 #pragma once
+#include "compute/model/device_choice.hpp"
+
 #include <string>
 
 namespace deepvis::app {
@@ -10,11 +12,12 @@ struct GuiOptions {
   std::string screenshot;  // write the last frame here (implies a finite --frames)
   int width = 1280;
   int height = 800;
-  std::string model;  // ONNX model to run on the input; empty: none (the input alone), or the last one
-  std::string layer;  // layer to show first; empty: the model card's default
-  int unit = -1;      // unit (channel) selected first; -1: 0
-  std::string mode;   // backward view: off, gradient, deconv or guided; empty: off
-  std::string crop;   // center, stretch or face; empty: the last session's choice, else the model's own
+  std::string model;    // ONNX model to run on the input; empty: none (the input alone), or the last one
+  std::string layer;    // layer to show first; empty: the model card's default
+  int unit = -1;        // unit (channel) selected first; -1: 0
+  std::string mode;     // backward view: off, gradient, deconv or guided; empty: off
+  std::string crop;     // center, stretch or face; empty: the last session's choice, else the model's own
+  DeviceChoice device;  // where every model of the window computes (--device, --tf32)
 
   int camera = -1;  // webcam to start on instead of --input; -1: none
   // The resolution asked of the camera (--camera-size); 0: its default. The status bar shows what it granted.

@@ -3,8 +3,10 @@
 #include "app/capture/camera_size.hpp"
 #include "app/capture/capture_thread.hpp"
 #include "app/capture/latest_frame_slot.hpp"
+#include "app/commands/model_session.hpp"
 #include "app/config_paths.hpp"
 #include "app/engine/engine_thread.hpp"
+#include "app/exit_codes.hpp"
 #include "app/gui/app_state.hpp"
 #include "app/gui/apply_commands.hpp"
 #include "app/gui/frame_latency.hpp"
@@ -12,7 +14,6 @@
 #include "app/gui/gui_options.hpp"
 #include "app/gui/gui_textures.hpp"
 #include "app/gui/key_bindings.hpp"
-#include "app/gui/no_display_error.hpp"
 #include "app/gui/settings_file.hpp"
 #include "app/gui/window_session.hpp"
 #include "app/panels/panels.hpp"
@@ -82,7 +83,10 @@ int run_window(const GuiOptions& options) {
   GuiTextures textures;
   WindowRecorder recorder;  // R: the window to video; finalized before the window's GL context goes
   LatestFrameSlot frames;
-  EngineThread engine(frames);
+  ModelFlags model_flags;  // how the engine loads models; the window's other jobs follow the engine's choice
+  model_flags.device = options.device.device;
+  model_flags.tf32 = options.device.tf32;
+  EngineThread engine(frames, model_flags);
   CaptureThread capture(frames);
   AscentFrameLink ascent;  // live gradient ascent on a thread and a Net of its own
   // The per-unit optimized pane and the layer gallery. Scripted runs neither read nor write the disk cache, and
@@ -240,12 +244,15 @@ int run_window(const GuiOptions& options) {
 int run_gui(const GuiOptions& options) {
   try {
     return run_window(options);
-  } catch (const NoDisplayError& e) {
+  } catch (const EnvironmentError& e) {  // no display, no OpenGL 3.3 window
     std::fprintf(stderr, "deepvis: %s\n", e.what());
-    return 3;
+    return kExitEnvironment;
+  } catch (const OutputError& e) {  // the screenshot or its sidecar
+    std::fprintf(stderr, "deepvis: %s\n", e.what());
+    return kExitOutput;
   } catch (const Error& e) {
     std::fprintf(stderr, "deepvis: %s\n", e.what());
-    return 1;
+    return kExitFailure;
   }
 }
 

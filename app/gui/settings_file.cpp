@@ -88,11 +88,11 @@ void write_settings(const std::string& path, const GuiSettings& s) {
   {
     std::ofstream out(temp, std::ios::trunc);
     out << j.dump(2) << "\n";
-    if (!out) throw Error("cannot write settings to " + temp);
+    if (!out) throw OutputError("cannot write settings to " + temp);
   }
   std::error_code ec;
   std::filesystem::rename(temp, path, ec);
-  if (ec) throw Error("cannot write settings to " + path + ": " + ec.message());
+  if (ec) throw OutputError("cannot write settings to " + path + ": " + ec.message());
 }
 
 namespace {

@@ -1,6 +1,6 @@
 #include "app/gui/window_session.hpp"
 
-#include "app/gui/no_display_error.hpp"
+#include "compute/core/error.hpp"
 
 // epoxy must come before any other GL header; GLFW then adds only its own declarations.
 #include <epoxy/gl.h>
@@ -41,11 +41,11 @@ WindowSession::WindowSession(int width, int height, const char* title, const std
     : ini_path_(imgui_ini_path) {
   glfwSetErrorCallback(remember_glfw_error);
   if (!has_display()) {
-    throw NoDisplayError(
+    throw EnvironmentError(
         "no display: DISPLAY and WAYLAND_DISPLAY are unset; run under X11/Wayland, "
         "or use a subcommand (deepvis --help)");
   }
-  if (!glfwInit()) throw NoDisplayError("cannot open the display: " + g_last_glfw_error);
+  if (!glfwInit()) throw EnvironmentError("cannot open the display: " + g_last_glfw_error);
   glfw_ready_ = true;
 
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
@@ -57,7 +57,7 @@ WindowSession::WindowSession(int width, int height, const char* title, const std
     const std::string why = g_last_glfw_error;
     glfwTerminate();
     glfw_ready_ = false;
-    throw Error("cannot create an OpenGL 3.3 window: " + why);
+    throw EnvironmentError("cannot create an OpenGL 3.3 window: " + why);
   }
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(1);

@@ -10,7 +10,7 @@ namespace deepvis::app {
 
 class WindowSession {
  public:
-  // Throws NoDisplayError when there is no display to open a window on, deepvis::Error for other failures.
+  // Throws EnvironmentError when there is no display to open a window on, or no OpenGL 3.3 window can be made.
   WindowSession(int width, int height, const char* title, const std::string& imgui_ini_path);
   ~WindowSession();
   WindowSession(const WindowSession&) = delete;

@@ -85,12 +85,12 @@ VideoRecorder::VideoRecorder(const std::string& path, int width, int height, dou
   const std::filesystem::path folder = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!folder.empty() && !std::filesystem::is_directory(folder, ec)) {
-    throw Error("cannot record '" + path + "': folder '" + folder.string() + "' does not exist");
+    throw OutputError("cannot record '" + path + "': folder '" + folder.string() + "' does not exist");
   }
   const std::uintmax_t free = options_.free_space(path);
   if (free < options_.min_free_bytes) {
-    throw Error("cannot record '" + path + "': only " + mebibytes(free) + " free on its disk (" +
-                mebibytes(options_.min_free_bytes) + " needed)");
+    throw OutputError("cannot record '" + path + "': only " + mebibytes(free) + " free on its disk (" +
+                      mebibytes(options_.min_free_bytes) + " needed)");
   }
 
   std::promise<std::string> opened;
@@ -107,7 +107,7 @@ VideoRecorder::VideoRecorder(const std::string& path, int width, int height, dou
   const std::string error = result.get();
   if (!error.empty()) {
     encoder_.join();
-    throw Error(error);
+    throw OutputError(error);
   }
 }
 

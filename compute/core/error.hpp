@@ -1,6 +1,8 @@
 #pragma once
 // One exception type for everything the engine refuses: bad files, malformed models, unsupported ops.
 // The message always says what failed and where, so front ends can print it unchanged and keep running.
+// Two kinds are told apart because front ends answer them differently (their own exit codes): a result that
+// could not be written, and a machine that lacks what the request needs.
 #include <stdexcept>
 #include <string>
 
@@ -9,6 +11,18 @@ namespace deepvis {
 class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// A result could not be written: a missing folder, no permission, a full disk.
+class OutputError : public Error {
+ public:
+  using Error::Error;
+};
+
+// The machine lacks what was asked for: a display, a usable GPU, an OpenGL context.
+class EnvironmentError : public Error {
+ public:
+  using Error::Error;
 };
 
 }  // namespace deepvis

@@ -75,7 +75,7 @@ void write_npy(const std::string& path, const Tensor& tensor) {
   const std::string tmp = path + ".part";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write '" + path + "': " + std::strerror(errno));
+    if (!out) throw OutputError("cannot write '" + path + "': " + std::strerror(errno));
     const auto len = static_cast<uint16_t>(header.size());
     const char prefix[10] = {
         '\x93', 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
@@ -85,14 +85,14 @@ void write_npy(const std::string& path, const Tensor& tensor) {
     out.flush();
     if (!out) {
       std::remove(tmp.c_str());
-      throw Error("cannot write '" + path + "': write failed (disk full?)");
+      throw OutputError("cannot write '" + path + "': write failed (disk full?)");
     }
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
     std::remove(tmp.c_str());
-    throw Error("cannot write '" + path + "': " + ec.message());
+    throw OutputError("cannot write '" + path + "': " + ec.message());
   }
 }
 

@@ -99,9 +99,9 @@ void write_png(const std::string& path, const cv::Mat& image) {
   try {
     ok = cv::imwrite(path, image);
   } catch (const cv::Exception& e) {
-    throw Error("cannot write '" + path + "': " + e.what());
+    throw OutputError("cannot write '" + path + "': " + e.what());
   }
-  if (!ok) throw Error("cannot write '" + path + "' (missing folder or disk full?)");
+  if (!ok) throw OutputError("cannot write '" + path + "' (missing folder or disk full?)");
 }
 
 }  // namespace
@@ -129,10 +129,10 @@ std::vector<std::string> write_unit_outputs(const std::string& prefix, const Asc
     out << info.dump(1) << "\n";
     if (!out.flush()) {
       std::remove(tmp.c_str());
-      throw Error("cannot write '" + paths[2] + "' (disk full?)");
+      throw OutputError("cannot write '" + paths[2] + "' (disk full?)");
     }
   }
-  if (std::rename(tmp.c_str(), paths[2].c_str()) != 0) throw Error("cannot write '" + paths[2] + "'");
+  if (std::rename(tmp.c_str(), paths[2].c_str()) != 0) throw OutputError("cannot write '" + paths[2] + "'");
   return paths;
 }
 

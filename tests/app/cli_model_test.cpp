@@ -1,5 +1,7 @@
 // The model subcommands end to end, through the deepvis binary, against the committed PyTorch fixture.
+#include "compute/core/net.hpp"
 #include "compute/io/npy.hpp"
+#include "compute/onnx/onnx_import.hpp"
 #include "tests/support/op_check.hpp"
 #include "tests/support/process.hpp"
 
@@ -108,6 +110,20 @@ TEST_CASE("cli-model: backward --seed activation seeds the channel with its own 
   REQUIRE(r1.exit_code == 0);
   // Different seeds, different results; the activation seed is the map itself, so the two are not proportional.
   CHECK(deepvis::test::max_relative_error(read_npy(dir.path("act.npy")), read_npy(dir.path("one.npy"))) > 1e-2);
+
+  // The oracle: the naive reference backend, seeded by hand with channel 5's own map, every other channel zero.
+  using namespace deepvis;
+  Net net(import_onnx(kModel), make_reference_backend());
+  const int blob = net.blob_id(layer);
+  net.forward(read_npy(kInput), blob);
+  const Tensor& act = net.blob(blob);
+  Tensor seed(act.dims());
+  const int64_t plane = act.dim(2) * act.dim(3);
+  for (int64_t i = 5 * plane; i < 6 * plane; ++i) seed.at(i) = act.at(i);
+  Gradients grads = net.make_gradients();
+  net.backward_from(blob, seed, BackwardMode::Gradient, grads);
+  const double err = test::max_relative_error(read_npy(dir.path("act.npy")), grads.input());
+  CHECK_MESSAGE(err <= 1e-5, "--seed activation against backward_from seeded with the map: " << err);
 }
 
 TEST_CASE("cli-model: bench --json reports median, min and max") {

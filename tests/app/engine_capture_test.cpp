@@ -8,6 +8,7 @@
 #include "compute/core/error.hpp"
 #include "tests/support/polling.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 #include <opencv2/imgcodecs.hpp>
@@ -87,8 +88,7 @@ TEST_CASE("engine: capture of a video file reads its frames in order, then loops
   TempDir dir;
   const std::string video = dir.path("clip.avi");
   if (!write_video(video, 4)) {
-    MESSAGE("this OpenCV cannot write MJPG AVI files; video source not tested");
-    return;
+    DEEPVIS_SKIP("this OpenCV cannot write MJPG AVI files; video source not tested");
   }
   auto source = open_source(video);
   CHECK(source->kind() == SourceKind::Video);
@@ -152,8 +152,7 @@ TEST_CASE("engine: the capture thread publishes frames, steps files, and keeps t
 
 TEST_CASE("engine: switching to the camera without one says so and stays on the files") {
   if (std::filesystem::exists("/dev/video0")) {
-    MESSAGE("a camera is present; the no-camera path is not tested here");
-    return;
+    DEEPVIS_SKIP("a camera is present; the no-camera path is not tested here");
   }
   TempDir dir;
   REQUIRE(cv::imwrite(dir.path("only.png"), flat_bgr(50, 60, 70)));

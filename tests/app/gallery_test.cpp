@@ -74,7 +74,7 @@ double max_abs(const Tensor& a) {
 app::UnitImageRequest request_for(int64_t unit, int iterations) {
   app::UnitImageRequest r;
   r.model_path = kModel;
-  r.device = "cpu";
+  r.device.device = "cpu";
   r.layer = "logits";
   r.unit = unit;
   r.params = quick_params(iterations);

@@ -7,6 +7,7 @@
 #include "app/gui/gui_textures.hpp"
 #include "compute/vis/activation_grid.hpp"
 #include "render/egl_context.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 
@@ -48,12 +49,10 @@ TEST_CASE("gui textures: where CUDA cannot share the GL context, the GPU grid pa
   try {
     egl = std::make_unique<render::EglContext>();
   } catch (const std::exception& e) {
-    MESSAGE("skipped: no headless EGL context: " << e.what());
-    return;
+    DEEPVIS_SKIP("no headless EGL context: " << e.what());
   }
   if (egl->description().find("NVIDIA") != std::string::npos) {
-    MESSAGE("skipped: this GL runs on NVIDIA's driver, where the GPU path may work (tests/cuda covers it)");
-    return;
+    DEEPVIS_SKIP("this GL runs on NVIDIA's driver, where the GPU path may work (tests/cuda covers it)");
   }
   GuiTextures textures;
   CHECK(textures.update(*snapshot(1, true)));

@@ -49,7 +49,7 @@ struct ImGuiContextGuard {
 TEST_CASE("ascent session: the panel follows the selected unit and syncs its sliders with the session") {
   ImGuiContextGuard imgui;
   AscentSession session;
-  session.apply(LoadAscentModel{kModel});
+  session.apply(LoadAscentModel{kModel, {}});
   session.apply(SetAscentTargetText{"logits:2"});
   session.apply(ApplyAscentPreset{2});
   REQUIRE_MESSAGE(session.error().empty(), session.error());

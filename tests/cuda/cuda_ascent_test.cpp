@@ -123,9 +123,11 @@ TEST_CASE("cuda ascent: options beyond the paper's loop are named, so callers ca
 
 // Presets 2 and 3 take constant steps of lr 100 pixels (Caffe's units) on a model fed 0..1 pixels: x slams
 // between the pixel bounds, and float32 rounding differences grow until the images differ while the objective
-// stays close. So the oracle for "within tolerance" is the host loop's own sensitivity: the host run again with
-// the network input scaled by 1 + 2^-22, 1 - 2^-22 and 1 + 2^-21 (rounding-level changes). The GPU may differ
-// from the host by at most 4x what those move the host itself, or by 1e-3 where the host is stable.
+// stays close: the host run again with the network input scaled by 1 + 2^-22, 1 - 2^-22 and 1 + 2^-21
+// (rounding-level changes) moves its own image by 0.1-0.4 of its mean. An image bound at that scale would pass an
+// unrelated image of similar magnitude, so for presets 2 and 3 only the objective trajectory is asserted (within
+// 4x the host's own sensitivity, capped at 1e-2), and the image difference is reported, not asserted. Presets 1
+// and 4 (progress schedules) are stable: trajectory and image within 1e-3.
 TEST_CASE("cuda ascent: the GPU loop follows the host loop for 100 steps of each preset from the mean") {
   DEEPVIS_REQUIRE_GPU();
   const Graph graph = fashion_mnist();
@@ -165,8 +167,12 @@ TEST_CASE("cuda ascent: the GPU loop follows the host loop for 100 steps of each
                       << ", x mean " << c.x << ", x max " << c.x_max << ", argmax differs at " << c.argmax_diff
                       << " of 100; the host nudged by one rounding: objective " << self.obj << ", x mean " << self.x
                       << "; final objective " << host.record(0).last_obj);
-    CHECK(c.obj <= std::max(1e-3, 4 * self.obj));
-    CHECK(c.x <= std::max(1e-3, 4 * self.x));
+    if (number == 1 || number == 4) {
+      CHECK(c.obj <= 1e-3);
+      CHECK(c.x <= 1e-3);
+    } else {
+      CHECK(c.obj <= std::min(1e-2, std::max(1e-3, 4 * self.obj)));
+    }
     CHECK(c.argmax_diff <= 2);
   }
 }

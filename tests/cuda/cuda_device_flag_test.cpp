@@ -48,7 +48,7 @@ nlohmann::json last_json_line(const std::string& output) {
 
 }  // namespace
 
-TEST_CASE("cuda device flag: --device cuda runs on the GPU, or exits 2 naming why no GPU is usable") {
+TEST_CASE("cuda device flag: --device cuda runs on the GPU, or exits 5 naming why no GPU is usable") {
   const std::string problem = deepvis::cuda::query_runtime().problem;
   const auto r = run_process(bench("cuda", true));
   INFO(r.output);
@@ -56,7 +56,7 @@ TEST_CASE("cuda device flag: --device cuda runs on the GPU, or exits 2 naming wh
     CHECK(r.exit_code == 0);
     CHECK(last_json_line(r.output)["device"] == "cuda");
   } else {
-    CHECK(r.exit_code == 2);
+    CHECK(r.exit_code == 5);  // environment (app/exit_codes.hpp)
     CHECK(r.output.find("--device cuda: no usable GPU (" + problem + ")") != std::string::npos);
   }
 }

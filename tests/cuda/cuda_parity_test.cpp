@@ -418,9 +418,10 @@ TEST_CASE("cuda: whole networks (tests/fixtures/torch) match PyTorch forward and
       const Tensor truth = read_npy((dir / (stem + ".npy")).string());
       const double err = test::max_relative_error(grads.input(), truth);
       const double torch_fp32 = test::max_relative_error(read_npy((dir / (stem + "_fp32.npy")).string()), truth);
-      const double bound = std::max(1e-4, 2 * torch_fp32);
-      CHECK_MESSAGE(err <= bound,
-                    label << " " << name << ": relative error " << err << " (PyTorch float32: " << torch_fp32 << ")");
+      const double bound = test::fp32_parity_bound(torch_fp32);
+      CHECK_MESSAGE(err <= bound, label << " " << name << ": relative error " << err << ", bound " << bound
+                                        << " (PyTorch float32: " << torch_fp32 << ")");
+      MESSAGE(label << " " << name << ": error / bound " << err / bound);
     }
   }
   CHECK(models >= 2);

@@ -4,6 +4,7 @@
 #if defined(DEEPVIS_HAVE_CUDA) && defined(DEEPVIS_HAVE_CUDA_GL)
 
 #include "render/egl_context.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 
@@ -29,10 +30,7 @@ std::vector<uint8_t> read_texture(unsigned texture, int width, int height);
 // Skips the calling test case, with the reason, unless `gl` can be shared with CUDA.
 #define DEEPVIS_INTEROP_REQUIRE_GL(gl)                                 \
   const ::deepvis::test::InteropGl gl = ::deepvis::test::interop_gl(); \
-  if (!gl.problem.empty()) {                                           \
-    MESSAGE("skipped: " << gl.problem);                                \
-    return;                                                            \
-  }                                                                    \
+  if (!gl.problem.empty()) DEEPVIS_SKIP(gl.problem);                   \
   MESSAGE("GL: " << gl.egl->description());
 
 #endif

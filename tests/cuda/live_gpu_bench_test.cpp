@@ -88,19 +88,16 @@ TEST_CASE("live gpu bench: a frame's work on a CUDA net, with the grid texture b
   DEEPVIS_REQUIRE_GPU();
   const char* model = std::getenv("DEEPVIS_LIVE_BENCH_MODEL");
   if (!model || !*model) {
-    MESSAGE("skipped: DEEPVIS_LIVE_BENCH_MODEL is not set (scripts/gpu-check sets it on the GPU machine)");
-    return;
+    DEEPVIS_SKIP("DEEPVIS_LIVE_BENCH_MODEL is not set (scripts/gpu-check sets it on the GPU machine)");
   }
   std::unique_ptr<render::EglContext> egl;
   try {
     egl = std::make_unique<render::EglContext>();
   } catch (const std::exception& e) {
-    MESSAGE("skipped: no EGL context: " << e.what());
-    return;
+    DEEPVIS_SKIP("no EGL context: " << e.what());
   }
   if (const std::string why = render::cuda_gl_problem(); !why.empty()) {
-    MESSAGE("skipped: the EGL context (" << egl->description() << ") is not shareable with CUDA: " << why);
-    return;
+    DEEPVIS_SKIP("the EGL context (" << egl->description() << ") is not shareable with CUDA: " << why);
   }
   const Graph graph = import_onnx(model);
   const std::vector<cv::Mat> frames = camera_like_frames();

@@ -5,6 +5,7 @@
 
 #include "compute/cuda/cuda_backend.hpp"
 #include "compute/cuda/device_query.hpp"
+#include "tests/support/skip.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -31,11 +32,8 @@ inline std::filesystem::path source_root() {
 
 }  // namespace deepvis::test
 
-// Skips the calling test case, with the reason, when no GPU is usable (CI).
-#define DEEPVIS_REQUIRE_GPU()                                              \
-  if (!::deepvis::test::gpu_problem().empty()) {                           \
-    MESSAGE("skipped: no usable GPU: " << ::deepvis::test::gpu_problem()); \
-    return;                                                                \
-  }
+// Skips the calling test case, with the reason, when no GPU is usable (CI). CTest counts it as skipped.
+#define DEEPVIS_REQUIRE_GPU() \
+  if (!::deepvis::test::gpu_problem().empty()) DEEPVIS_SKIP("no usable GPU: " << ::deepvis::test::gpu_problem())
 
 #endif  // DEEPVIS_HAVE_CUDA

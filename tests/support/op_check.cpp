@@ -26,6 +26,26 @@ double max_abs_error(const Tensor& a, const Tensor& b) {
   return err;
 }
 
+double fp32_parity_bound(double torch_fp32_error, double own_sensitivity) {
+  return std::min(5e-2, std::max(1e-4, 2 * std::max(torch_fp32_error, own_sensitivity)));
+}
+
+double rounding_sensitivity(Net& net, const Tensor& input, int blob, const Tensor& seed, BackwardMode mode) {
+  Gradients grads = net.make_gradients();
+  net.forward(input, blob);
+  net.backward_from(blob, seed, mode, grads);
+  const Tensor base = grads.input().clone();
+  double worst = 0.0;
+  for (const float nudge : {1.0f + 1.0f / 4194304.0f, 1.0f + 1.0f / 2097152.0f}) {
+    Tensor nudged = input.clone();
+    for (int64_t i = 0; i < nudged.numel(); ++i) nudged.at(i) *= nudge;
+    net.forward(nudged, blob);
+    net.backward_from(blob, seed, mode, grads);
+    worst = std::max(worst, max_relative_error(grads.input(), base));
+  }
+  return worst;
+}
+
 double max_relative_error(const Tensor& a, const Tensor& b) {
   double scale = 1e-6;
   for (int64_t i = 0; i < b.numel(); ++i) scale = std::max(scale, static_cast<double>(std::fabs(b.at(i))));

@@ -19,6 +19,18 @@ Tensor random_tensor(Dims dims, uint32_t seed, float lo = -1.0f, float hi = 1.0f
 double max_relative_error(const Tensor& a, const Tensor& b);
 double max_abs_error(const Tensor& a, const Tensor& b);
 
+// The bound for a float32 result against a float64 oracle where float32 itself loses digits (input gradients of
+// deep nets): twice what float32 loses there, measured two ways, PyTorch's own float32 error on the same input and
+// our result's own rounding sensitivity (rounding_sensitivity), but never tighter than 1e-4 nor looser than 5e-2,
+// so a result a few percent wrong fails however much float32 lost.
+double fp32_parity_bound(double torch_fp32_error, double own_sensitivity = 0.0);
+
+// How far `net`'s input gradient (seeded with `seed` at `blob`, in `mode`) moves, as max_relative_error, when the
+// input is scaled by 1 + 2^-22 or 1 + 2^-21: rounding-level changes. A deep net's Relu and max-pool switches can
+// flip at that scale, which moves a correct float32 result by as much as it differs from float64; a wrong rule
+// moves it by far more than rounding. Leaves `net` holding the last nudged run.
+double rounding_sensitivity(Net& net, const Tensor& input, int blob, const Tensor& seed, BackwardMode mode);
+
 // A graph whose only node reads the input (slot 0) and the given constants (slots 1..).
 Graph single_node_graph(OpKind kind, OpParams params, const Dims& input_dims, const std::vector<Tensor>& constants);
 

@@ -3,8 +3,9 @@
 // Preset 4 (progress policy, max_lr 1e8) reaches majority success for at least 9 of 10 classes. Presets 1-3 do
 // not on this model: its logits change by only ~0.01 per pixel unit (28x28 inputs, normalized by std 0.35), so
 // lr 100 (presets 2, 3) and preset 1's cap max_lr 100 move x too little against decay, the 50th-percentile norm
-// clip and the blur, and the scores stall near their start. Their per-class trajectories are printed as
-// warnings, not asserted, and recorded in the issue note; asserting them would mean tuning the presets.
+// clip and the blur, and the scores stall near their start. For presets 1-3 this case is a report: their per-class
+// trajectories are printed, not asserted (asserting them would mean tuning the presets); what it asserts for them
+// is only that every iteration is recorded.
 #include "compute/model/model_card.hpp"
 #include "compute/onnx/onnx_import.hpp"
 #include "compute/vis/ascent.hpp"
@@ -15,7 +16,9 @@
 
 using namespace deepvis;
 
-TEST_CASE("ascent-semantics: on Fashion-MNIST preset 4 reaches majority success for >= 9 of 10 classes") {
+TEST_CASE(
+    "ascent-semantics: on Fashion-MNIST preset 4 reaches majority success for >= 9 of 10 classes (presets "
+    "1-3 reported, not asserted)") {
   const std::string model = std::string(DEEPVIS_SOURCE_DIR) + "/models/fashion_mnist/fashion_mnist.onnx";
   const ModelCard card = read_model_card(model_card_path(model));
   const Preprocess pre = apply_card_preprocess(card.preprocess, Preprocess{});
@@ -47,8 +50,8 @@ TEST_CASE("ascent-semantics: on Fashion-MNIST preset 4 reaches majority success 
       INFO("preset 4:\n" << trajectory);
       CHECK_MESSAGE(successes >= 9, "preset 4: " << successes << "/10 majority successes");
     } else {
-      WARN_MESSAGE(successes >= 9, "preset " << preset << ": " << successes << "/10 majority successes\n"
-                                             << trajectory);
+      MESSAGE("report, not asserted: preset " << preset << ": " << successes << "/10 majority successes\n"
+                                              << trajectory);
     }
     CHECK(run.record(0).obj.size() == static_cast<size_t>(p.max_iter));  // every iteration recorded
   }
