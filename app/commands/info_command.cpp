@@ -1,6 +1,7 @@
 #include "app/build_commit.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/model_session.hpp"
+#include "app/commands/output_check.hpp"
 #include "app/library_report.hpp"
 #include "compute/onnx/onnx_import.hpp"
 
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
 namespace deepvis::app {
@@ -18,7 +20,18 @@ namespace {
 struct InfoFlags {
   ModelFlags model;
   bool ops = false;
+  std::string simplified;  // write the simplified model here
 };
+
+std::string simplification_line(const ImportReport& r) {
+  std::string line = "import: " + std::to_string(r.nodes_in_file) + " ONNX nodes, " + std::to_string(r.folded) +
+                     " folded at import, " + std::to_string(r.inlined_ifs) + " If branches taken, " +
+                     std::to_string(r.dead) + " dead; " + std::to_string(r.nodes_left) + " converted";
+  if (r.batch_fixed > 0) {
+    line += "; " + std::to_string(r.batch_fixed) + " folded values hold the batch size, written as 1";
+  }
+  return line;
+}
 
 int64_t parameter_count(const Graph& g, const Node& node) {
   int64_t n = 0;
@@ -41,13 +54,23 @@ int print_ops(bool json) {
 }
 
 int print_model(const InfoFlags& flags) {
-  const ModelSession session = load_net(flags.model);
+  if (!flags.simplified.empty()) require_writable_folder(flags.simplified, "--simplified");
+  ImportReport report;
+  const ModelSession session = load_net(flags.model, 0, &report, !flags.simplified.empty());
+  if (!flags.simplified.empty()) {
+    std::ofstream out(flags.simplified, std::ios::binary | std::ios::trunc);
+    out << report.simplified;
+    if (!out.flush()) throw OutputError("cannot write '" + flags.simplified + "' (disk full?)");
+  }
   const std::unique_ptr<Net>& net = session.net;
   const Graph& g = net->graph();
   if (flags.model.json) {
     nlohmann::json j;
     const Blob& in = g.blobs[static_cast<size_t>(g.input)];
     j["model"] = flags.model.model;
+    j["import"] = {{"nodes_in_file", report.nodes_in_file}, {"folded", report.folded},
+                   {"inlined_ifs", report.inlined_ifs},     {"dead", report.dead},
+                   {"nodes_left", report.nodes_left},       {"batch_fixed", report.batch_fixed}};
     j["inputs"] = nlohmann::json::array({{{"name", in.name}, {"shape", in.dims}}});
     j["outputs"] = nlohmann::json::array();
     for (int o : g.outputs) {
@@ -70,6 +93,8 @@ int print_model(const InfoFlags& flags) {
   const Blob& in = g.blobs[static_cast<size_t>(g.input)];
   std::printf("%s: input '%s' %s, %zu layers\n", flags.model.model.c_str(), in.name.c_str(), to_string(in.dims).c_str(),
               g.nodes.size());
+  std::printf("%s\n", simplification_line(report).c_str());
+  if (!flags.simplified.empty()) std::printf("wrote the simplified model to %s\n", flags.simplified.c_str());
   int width = 5;
   for (const Node& node : g.nodes) {
     width = std::max(width, static_cast<int>(g.blobs[static_cast<size_t>(node.output)].name.size()));
@@ -97,6 +122,9 @@ Subcommand add_info_command(CLI::App& parent) {
                             "With --model: the model's layers (name, op, shape, parameters)");
   add_model_flags(*parser, flags->model, /*model_required=*/false);
   parser->add_flag("--ops", flags->ops, "List the supported ONNX ops");
+  parser->add_option("--simplified", flags->simplified,
+                     "With --model: write the graph that runs (after constant folding, If branches and dead nodes "
+                     "removed) as an ONNX file");
   return {parser, [flags] {
             return run_guarded("info", [&] {
               if (flags->ops) return print_ops(flags->model.json);

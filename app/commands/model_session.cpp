@@ -182,7 +182,7 @@ Preprocess preprocess_from_flags(const ModelFlags& flags, const std::optional<Mo
   return p;
 }
 
-ModelSession load_net(const ModelFlags& flags, int batch) {
+ModelSession load_net(const ModelFlags& flags, int batch, ImportReport* report, bool keep_simplified) {
   if (flags.threads > 0) omp_set_num_threads(flags.threads);
   ModelSession session;
   Graph graph;
@@ -197,7 +197,10 @@ ModelSession load_net(const ModelFlags& flags, int batch) {
       }
       session.card->labels = read_labels_file(flags.labels);
     }
-    graph = import_onnx(flags.model);
+    ImportOptions import;
+    import.report = report;
+    import.keep_simplified = keep_simplified;
+    graph = import_onnx(flags.model, import);
   } catch (const Error& e) {
     throw CommandError(kExitBadModel, e.what());
   }

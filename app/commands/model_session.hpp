@@ -9,6 +9,7 @@
 #include "compute/image/preprocess.hpp"
 #include "compute/model/device_choice.hpp"
 #include "compute/model/model_card.hpp"
+#include "compute/onnx/onnx_import.hpp"
 
 #include <functional>
 #include <memory>
@@ -74,7 +75,9 @@ struct ModelSession {
 
 // Reads the model card (exit 3 when malformed), imports the model (exit 3 on failure), picks the device (exit 5
 // when the asked one is unavailable), sets threads, and resolves the preprocessing (exit 2 on a bad flag value).
-ModelSession load_net(const ModelFlags& flags, int batch = 0);
+// `report`, when given, receives what simplification at import did (and, with `keep_simplified`, the model).
+ModelSession load_net(const ModelFlags& flags, int batch = 0, ImportReport* report = nullptr,
+                      bool keep_simplified = false);
 
 // The preprocessing from the flags given, over the card's, over the defaults.
 Preprocess preprocess_from_flags(const ModelFlags& flags, const std::optional<ModelCard>& card = std::nullopt);

@@ -1,6 +1,7 @@
 #include "compute/onnx/load_model.hpp"
 
 #include "compute/core/error.hpp"
+#include "compute/onnx/fold_constants.hpp"
 #include "compute/onnx/onnx_import.hpp"
 #include "compute/onnx/tensor_proto.hpp"
 
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 namespace deepvis::onnx_internal {
 
@@ -61,20 +63,38 @@ int64_t default_opset(const onnx::ModelProto& model, const std::string& source) 
   throw Error(source + ": the model imports no default-domain (ai.onnx) opset");
 }
 
-// Before the checker, so that an op we cannot run gets our message (which lists what we can) rather than the
-// checker's, and fails fast on large models.
-void check_ops_supported(const onnx::GraphProto& graph, const std::string& source) {
-  const std::vector<std::string> supported = supported_onnx_ops();
+// Every op that is unsupported is listed at once, with how many nodes use it and the first of them, so one run
+// tells the whole story of a model. Run twice: before the checker with `may_fold` (ops that simplification may
+// still remove pass), so that an op we can never run gets this message rather than the checker's, and fails fast
+// on large models; and after simplification, on what is left.
+void check_ops_supported(const onnx::GraphProto& graph, const std::string& source, bool may_fold) {
+  std::vector<std::string> supported = supported_onnx_ops();
+  std::map<std::string, std::vector<std::string>> missing;  // op -> node names
+  std::vector<std::string> order;
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto& node = graph.node(i);
     const bool default_domain = node.domain().empty() || node.domain() == "ai.onnx";
     if (default_domain && std::find(supported.begin(), supported.end(), node.op_type()) != supported.end()) continue;
-    std::string list;
-    for (const std::string& op : supported) list += (list.empty() ? "" : ", ") + op;
+    if (default_domain && may_fold && (foldable_op(node.op_type()) || node.op_type() == "If")) continue;
     const std::string op = default_domain ? node.op_type() : node.domain() + "." + node.op_type();
-    const std::string name = node.name().empty() ? node.op_type() + "_" + std::to_string(i) : node.name();
-    throw Error(source + ": node '" + name + "' (op " + op + "): unsupported op; supported: " + list);
+    if (!missing.count(op)) order.push_back(op);
+    missing[op].push_back(node.name().empty() ? node.op_type() + "_" + std::to_string(i) : node.name());
   }
+  if (missing.empty()) return;
+  std::string list;
+  for (const std::string& op : supported) list += (list.empty() ? "" : ", ") + op;
+  std::string what;
+  for (const std::string& op : order) {
+    const std::vector<std::string>& nodes = missing[op];
+    what += (what.empty() ? "" : "; ") + op + " (" + std::to_string(nodes.size()) + " node" +
+            (nodes.size() == 1 ? "" : "s") + ": '" + nodes[0] + "'" + (nodes.size() > 1 ? ", ..." : "") + ")";
+  }
+  if (order.size() == 1 && missing[order[0]].size() == 1) {  // the one-node form names the node first
+    throw Error(source + ": node '" + missing[order[0]][0] + "' (op " + order[0] +
+                "): unsupported op; supported: " + list);
+  }
+  throw Error(source + ": " + std::to_string(order.size()) + " unsupported op" + (order.size() == 1 ? "" : "s") + ": " +
+              what + "; supported: " + list);
 }
 
 }  // namespace
@@ -83,7 +103,8 @@ LoadedModel load_model(const std::string& bytes, const std::string& source, cons
   LoadedModel loaded;
   loaded.model = parse(bytes, source);
   loaded.opset = default_opset(loaded.model, source);
-  check_ops_supported(loaded.model.graph(), source);
+  loaded.nodes_in_file = loaded.model.graph().node_size();
+  check_ops_supported(loaded.model.graph(), source, /*may_fold=*/true);
   onnx::GraphProto& graph = *loaded.model.mutable_graph();
   for (onnx::TensorProto& t : *graph.mutable_initializer()) load_external_data(t, model_dir, source);
   for (onnx::NodeProto& node : *graph.mutable_node()) {
@@ -104,6 +125,8 @@ LoadedModel load_model(const std::string& bytes, const std::string& source, cons
   } catch (const std::exception& e) {
     throw Error(source + ": ONNX shape inference failed: " + one_line(e.what()));
   }
+  loaded.simplified = simplify_model(loaded.model, loaded.opset, source);
+  check_ops_supported(loaded.model.graph(), source, /*may_fold=*/false);
   return loaded;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
-// From bytes to a checked ModelProto: protobuf parse, opset and op-support checks, external data, the ONNX
-// checker and shape inference. Every failure is a deepvis::Error naming `source`.
+// From bytes to a checked ModelProto: protobuf parse, opset check, external data, the ONNX checker, shape
+// inference, simplification (constant folding, If branches, dead nodes), and the op-support check of what is left,
+// which lists every unsupported op at once. Every failure is a deepvis::Error naming `source`.
+#include "compute/onnx/model_simplifier.hpp"
+
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
@@ -13,8 +16,10 @@ inline constexpr int64_t kMinOpset = 7;
 inline constexpr int64_t kMaxOpset = 17;
 
 struct LoadedModel {
-  onnx::ModelProto model;
-  int64_t opset = 0;  // of the default domain
+  onnx::ModelProto model;  // simplified (model_simplifier.hpp)
+  int64_t opset = 0;       // of the default domain
+  int nodes_in_file = 0;   // before simplification
+  SimplifyCounts simplified;
 };
 
 LoadedModel load_model(const std::string& bytes, const std::string& source, const std::filesystem::path& model_dir);

@@ -6,6 +6,8 @@
 #include "compute/onnx/simplify.hpp"
 #include "compute/onnx/tensor_proto.hpp"
 
+#include <onnx/checker.h>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -129,6 +131,23 @@ Graph import_onnx(const std::string& path, const ImportOptions& options) {
 
 Graph import_onnx_bytes(const std::string& bytes, const std::string& source_name, const ImportOptions& options) {
   const LoadedModel loaded = load_model(bytes, source_name, std::filesystem::path(source_name).parent_path());
+  if (options.report) {
+    ImportReport& r = *options.report;
+    r.nodes_in_file = loaded.nodes_in_file;
+    r.nodes_left = loaded.model.graph().node_size();
+    r.folded = loaded.simplified.folded;
+    r.inlined_ifs = loaded.simplified.inlined_ifs;
+    r.dead = loaded.simplified.dead;
+    r.batch_fixed = loaded.simplified.batch_fixed;
+    if (options.keep_simplified) {
+      try {
+        onnx::checker::check_model(loaded.model);
+      } catch (const std::exception& e) {
+        throw Error(source_name + ": the simplified model fails the ONNX checker (a deepvis bug): " + e.what());
+      }
+      r.simplified = loaded.model.SerializeAsString();
+    }
+  }
   return convert_model(loaded, source_name, options);
 }
 

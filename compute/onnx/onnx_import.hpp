@@ -9,11 +9,26 @@
 
 namespace deepvis {
 
+// What simplification at import did (compute/onnx/model_simplifier.hpp), for `deepvis info`.
+struct ImportReport {
+  int nodes_in_file = 0;   // ONNX nodes in the file
+  int nodes_left = 0;      // ONNX nodes after simplification, which the converter turns into the Graph
+  int folded = 0;          // evaluated at import (Constants, shape arithmetic)
+  int inlined_ifs = 0;     // If nodes replaced by their taken branch
+  int dead = 0;            // nodes no graph output needs
+  int batch_fixed = 0;     // folded values of the symbolic batch written as 1 (not Reshape targets)
+  std::string simplified;  // the simplified model, serialized, when ImportOptions::keep_simplified
+};
+
 struct ImportOptions {
   // Graph inputs turned into constants (conformance tests bind every input but the first).
   std::map<std::string, Tensor> bind_inputs;
   // Fold a BatchNormalization into the Conv before it when that Conv feeds only it.
   bool fold_batchnorm = true;
+  // Filled in when given.
+  ImportReport* report = nullptr;
+  // Also serialize the simplified model into report->simplified (it passes the ONNX checker).
+  bool keep_simplified = false;
 };
 
 // External data files are read from the model's folder.
