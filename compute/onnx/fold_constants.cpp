@@ -113,6 +113,18 @@ double as_double(const Value& v, size_t i) {
   return v.is_float() ? v.floats[i] : static_cast<double>(v.ints[i]);
 }
 
+// One element of a binary op, in the operands' own arithmetic: integer Div truncates toward zero, as ONNX's does.
+template <typename T>
+T arithmetic(const std::string& op, T x, T y) {
+  if (op == "Add") return x + y;
+  if (op == "Sub") return x - y;
+  if (op == "Mul") return x * y;
+  if (op == "Div") return x / y;
+  if (op == "Min") return std::min(x, y);
+  if (op == "Max") return std::max(x, y);
+  return static_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(y)));  // Pow
+}
+
 // Elementwise on two broadcast operands. Integer results for integer operands (Div truncates, as ONNX's integer
 // Div does), bool results for comparisons. Never on the symbolic batch: its value is unknown.
 Outputs binary(const std::string& op, const Value& a, const Value& b) {
@@ -133,30 +145,10 @@ Outputs binary(const std::string& op, const Value& a, const Value& b) {
       const double y = as_double(b, j);
       out.ints.push_back(op == "Equal" ? x == y : op == "Less" ? x < y : x > y);
     } else if (floats) {
-      const double x = as_double(a, i);
-      const double y = as_double(b, j);
-      double r = 0.0;
-      if (op == "Add") r = x + y;
-      if (op == "Sub") r = x - y;
-      if (op == "Mul") r = x * y;
-      if (op == "Div") r = x / y;
-      if (op == "Min") r = std::min(x, y);
-      if (op == "Max") r = std::max(x, y);
-      if (op == "Pow") r = std::pow(x, y);
-      out.floats.push_back(r);
+      out.floats.push_back(arithmetic(op, as_double(a, i), as_double(b, j)));
     } else {
-      const int64_t x = a.ints[i];
-      const int64_t y = b.ints[j];
-      if (op == "Div" && y == 0) return std::nullopt;  // leave it to fail where it runs
-      int64_t r = 0;
-      if (op == "Add") r = x + y;
-      if (op == "Sub") r = x - y;
-      if (op == "Mul") r = x * y;
-      if (op == "Div") r = x / y;
-      if (op == "Min") r = std::min(x, y);
-      if (op == "Max") r = std::max(x, y);
-      if (op == "Pow") r = static_cast<int64_t>(std::pow(static_cast<double>(x), static_cast<double>(y)));
-      out.ints.push_back(r);
+      if (op == "Div" && b.ints[j] == 0) return std::nullopt;  // leave it to fail where it runs
+      out.ints.push_back(arithmetic(op, a.ints[i], b.ints[j]));
     }
   }
   return std::vector<Value>{out};

@@ -38,6 +38,12 @@ fs::path view_flatten_fixture() {
   return dir;
 }
 
+Graph import_reporting(const fs::path& file, ImportReport& report) {
+  ImportOptions options;
+  options.report = &report;
+  return import_onnx(file.string(), options);
+}
+
 std::vector<OpKind> kinds(const Graph& g) {
   std::vector<OpKind> k;
   for (const Node& n : g.nodes) k.push_back(n.kind);
@@ -116,9 +122,7 @@ TEST_CASE("onnx simplify: PyTorch's x.view(x.size(0), -1) folds away and matches
   const std::vector<OpKind> want = {OpKind::Conv, OpKind::Relu, OpKind::MaxPool, OpKind::Reshape, OpKind::Gemm};
   SUBCASE("dynamic batch axis: Shape, Gather, Unsqueeze, Concat and three Constants fold; the batch stays symbolic") {
     ImportReport report;
-    ImportOptions options;
-    options.report = &report;
-    const Graph graph = import_onnx((dir / "dynamic.onnx").string(), options);
+    const Graph graph = import_reporting(dir / "dynamic.onnx", report);
     CHECK(report.nodes_in_file == 12);
     CHECK(report.folded == 7);
     CHECK(report.nodes_left == 5);
@@ -130,9 +134,7 @@ TEST_CASE("onnx simplify: PyTorch's x.view(x.size(0), -1) folds away and matches
   }
   SUBCASE("fixed batch: the one Constant folds") {
     ImportReport report;
-    ImportOptions options;
-    options.report = &report;
-    const Graph graph = import_onnx((dir / "fixed.onnx").string(), options);
+    const Graph graph = import_reporting(dir / "fixed.onnx", report);
     CHECK(report.folded == 1);
     CHECK(kinds(graph) == want);
     check_forward(graph, dir);
