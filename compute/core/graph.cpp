@@ -50,7 +50,20 @@ Dims infer_dims(const Node& node, const std::vector<Dims>& in) {
       case OpKind::LeakyRelu:
       case OpKind::Sigmoid:
       case OpKind::Clip:
-      case OpKind::Lrn: require_inputs(node, in, 1, 1); return in[0];
+      case OpKind::Lrn:
+      case OpKind::Tanh:
+      case OpKind::Elu:
+      case OpKind::Selu:
+      case OpKind::Softplus:
+      case OpKind::HardSigmoid:
+      case OpKind::HardSwish:
+      case OpKind::Erf:
+      case OpKind::Exp:
+      case OpKind::Log:
+      case OpKind::Sqrt:
+      case OpKind::Reciprocal:
+      case OpKind::Abs:
+      case OpKind::Neg: require_inputs(node, in, 1, 1); return in[0];
       case OpKind::BatchNorm: require_inputs(node, in, 5, 5); return in[0];
       case OpKind::Softmax: require_inputs(node, in, 1, 1); return in[0];
       case OpKind::MaxPool:
@@ -132,6 +145,11 @@ std::string describe_params(const Node& node) {
           os << "alpha " << p.alpha;
         } else if constexpr (std::is_same_v<P, ClipParams>) {
           os << "min " << p.min << " max " << p.max;
+        } else if constexpr (std::is_same_v<P, SmoothParams>) {
+          const char* sep = "";
+          if (p.alpha != 0.0f) os << "alpha " << p.alpha, sep = " ";
+          if (p.beta != 0.0f) os << sep << "beta " << p.beta, sep = " ";
+          if (p.gamma != 0.0f) os << sep << "gamma " << p.gamma;
         } else if constexpr (std::is_same_v<P, LrnParams>) {
           os << "size " << p.size << " alpha " << p.alpha << " beta " << p.beta << " bias " << p.bias;
         } else if constexpr (std::is_same_v<P, BatchNormParams>) {

@@ -7,6 +7,7 @@
 #include "compute/ops/norm.hpp"
 #include "compute/ops/op_kind.hpp"
 #include "compute/ops/pool.hpp"
+#include "compute/ops/smooth.hpp"
 #include "compute/ops/softmax.hpp"
 #include "compute/ops/structure.hpp"
 
@@ -18,8 +19,9 @@ namespace deepvis {
 
 struct NoParams {};
 
-using OpParams = std::variant<NoParams, ConvParams, LeakyReluParams, ClipParams, PoolParams, LrnParams, BatchNormParams,
-                              GemmParams, ConcatParams, FlattenParams, ReshapeParams, PadParams, SoftmaxParams>;
+using OpParams =
+    std::variant<NoParams, ConvParams, LeakyReluParams, ClipParams, PoolParams, LrnParams, BatchNormParams, GemmParams,
+                 ConcatParams, FlattenParams, ReshapeParams, PadParams, SoftmaxParams, SmoothParams>;
 
 struct Node {
   std::string name;  // the ONNX node's name, or "<op>_<index>" when it had none

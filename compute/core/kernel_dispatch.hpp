@@ -31,6 +31,19 @@ std::unique_ptr<Kernel> dispatch_kernel(const KernelSpec& spec) {
     case OpKind::Reshape:
     case OpKind::Pad: return Factories::structure(spec);
     case OpKind::Softmax: return Factories::softmax(spec);
+    case OpKind::Tanh:
+    case OpKind::Elu:
+    case OpKind::Selu:
+    case OpKind::Softplus:
+    case OpKind::HardSigmoid:
+    case OpKind::HardSwish:
+    case OpKind::Erf:
+    case OpKind::Exp:
+    case OpKind::Log:
+    case OpKind::Sqrt:
+    case OpKind::Reciprocal:
+    case OpKind::Abs:
+    case OpKind::Neg: return Factories::smooth(spec);
     case OpKind::Count_: break;
   }
   throw Error("node '" + spec.node.name + "': no kernel for op " + std::string(op_name(spec.node.kind)));
@@ -47,6 +60,7 @@ std::unique_ptr<Kernel> dispatch_kernel(const KernelSpec& spec) {
     static std::unique_ptr<Kernel> binary(const KernelSpec& s) { return ns::make_binary_kernel(s); }       \
     static std::unique_ptr<Kernel> structure(const KernelSpec& s) { return ns::make_structure_kernel(s); } \
     static std::unique_ptr<Kernel> softmax(const KernelSpec& s) { return ns::make_softmax_kernel(s); }     \
+    static std::unique_ptr<Kernel> smooth(const KernelSpec& s) { return ns::make_smooth_kernel(s); }       \
   }
 
 }  // namespace deepvis

@@ -8,6 +8,7 @@
 namespace deepvis::cpu {
 
 std::unique_ptr<Kernel> make_conv_kernel(const KernelSpec& spec);       // Conv
+std::unique_ptr<Kernel> make_smooth_kernel(const KernelSpec& spec);     // Tanh ... Neg (compute/ops/smooth.hpp)
 std::unique_ptr<Kernel> make_eltwise_kernel(const KernelSpec& spec);    // Relu, LeakyRelu, Clip, Sigmoid
 std::unique_ptr<Kernel> make_pool_kernel(const KernelSpec& spec);       // MaxPool, AveragePool, Global*Pool
 std::unique_ptr<Kernel> make_norm_kernel(const KernelSpec& spec);       // LRN, BatchNormalization

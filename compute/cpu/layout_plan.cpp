@@ -96,7 +96,9 @@ std::vector<Layout> plan_layouts(const Graph& graph, Layout blocked) {
         tied = !constant(node.inputs[0]) && pool_runs_on_onednn(spec);
         break;
       }
-      default: break;
+      default:
+        if (is_smooth(node.kind)) tied = !constant(node.inputs[0]);  // elementwise over the flat buffer
+        break;
     }
     if (tied) {
       for (int in : node.inputs) {

@@ -384,6 +384,17 @@ void convert_constant(NodeView& n) {
 
 using Converter = std::function<void(NodeView&)>;
 
+// A smooth activation (compute/ops/smooth.hpp) with ONNX's attribute defaults.
+Converter smooth(OpKind kind, float alpha = 0.0f, float beta = 0.0f, float gamma = 0.0f) {
+  return [=](NodeView& n) {
+    SmoothParams p;
+    p.alpha = alpha == 0.0f ? 0.0f : n.attrs.get_float("alpha", alpha);
+    p.beta = beta == 0.0f ? 0.0f : n.attrs.get_float("beta", beta);
+    p.gamma = gamma == 0.0f ? 0.0f : n.attrs.get_float("gamma", gamma);
+    n.emit(kind, p, {n.blob(0, "X")});
+  };
+}
+
 const std::map<std::string, Converter>& converters() {
   static const std::map<std::string, Converter> table = {
       {"Conv", convert_conv},
@@ -393,6 +404,19 @@ const std::map<std::string, Converter>& converters() {
       {"GlobalMaxPool", [](NodeView& n) { convert_global_pool(n, OpKind::GlobalMaxPool); }},
       {"Relu", [](NodeView& n) { n.emit(OpKind::Relu, NoParams{}, {n.blob(0, "X")}); }},
       {"Sigmoid", [](NodeView& n) { n.emit(OpKind::Sigmoid, NoParams{}, {n.blob(0, "X")}); }},
+      {"Tanh", smooth(OpKind::Tanh)},
+      {"Elu", smooth(OpKind::Elu, 1.0f)},
+      {"Selu", smooth(OpKind::Selu, 1.67326319217681884765625f, 0.0f, 1.05070102214813232421875f)},
+      {"Softplus", smooth(OpKind::Softplus)},
+      {"HardSigmoid", smooth(OpKind::HardSigmoid, 0.2f, 0.5f)},
+      {"HardSwish", smooth(OpKind::HardSwish)},
+      {"Erf", smooth(OpKind::Erf)},
+      {"Exp", smooth(OpKind::Exp)},
+      {"Log", smooth(OpKind::Log)},
+      {"Sqrt", smooth(OpKind::Sqrt)},
+      {"Reciprocal", smooth(OpKind::Reciprocal)},
+      {"Abs", smooth(OpKind::Abs)},
+      {"Neg", smooth(OpKind::Neg)},
       {"LeakyRelu",
        [](NodeView& n) {
          n.emit(OpKind::LeakyRelu, LeakyReluParams{n.attrs.get_float("alpha", 0.01f)}, {n.blob(0, "X")});

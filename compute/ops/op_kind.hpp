@@ -29,19 +29,63 @@ enum class OpKind {
   Reshape,
   Pad,
   Softmax,
+  Tanh,
+  Elu,
+  Selu,
+  Softplus,
+  HardSigmoid,
+  HardSwish,
+  Erf,
+  Exp,
+  Log,
+  Sqrt,
+  Reciprocal,
+  Abs,
+  Neg,
   Count_
 };
 
 inline constexpr std::size_t kOpKindCount = static_cast<std::size_t>(OpKind::Count_);
 
 // ONNX op_type of each kind, in enum order.
-inline constexpr std::array<std::string_view, kOpKindCount> kOpNames = {
-    "Conv",    "Relu",     "LeakyRelu", "Clip",    "Sigmoid", "MaxPool", "AveragePool",
-    "GlobalAveragePool", "GlobalMaxPool", "LRN", "BatchNormalization", "Gemm", "MatMul",
-    "Add",     "Mul",      "Concat",    "Flatten", "Reshape", "Pad",     "Softmax"};
+inline constexpr std::array<std::string_view, kOpKindCount> kOpNames = {"Conv",
+                                                                        "Relu",
+                                                                        "LeakyRelu",
+                                                                        "Clip",
+                                                                        "Sigmoid",
+                                                                        "MaxPool",
+                                                                        "AveragePool",
+                                                                        "GlobalAveragePool",
+                                                                        "GlobalMaxPool",
+                                                                        "LRN",
+                                                                        "BatchNormalization",
+                                                                        "Gemm",
+                                                                        "MatMul",
+                                                                        "Add",
+                                                                        "Mul",
+                                                                        "Concat",
+                                                                        "Flatten",
+                                                                        "Reshape",
+                                                                        "Pad",
+                                                                        "Softmax",
+                                                                        "Tanh",
+                                                                        "Elu",
+                                                                        "Selu",
+                                                                        "Softplus",
+                                                                        "HardSigmoid",
+                                                                        "HardSwish",
+                                                                        "Erf",
+                                                                        "Exp",
+                                                                        "Log",
+                                                                        "Sqrt",
+                                                                        "Reciprocal",
+                                                                        "Abs",
+                                                                        "Neg"};
 static_assert(kOpNames.size() == kOpKindCount, "every OpKind needs a name");
 
-inline constexpr std::string_view op_name(OpKind kind) { return kOpNames[static_cast<std::size_t>(kind)]; }
+inline constexpr std::string_view op_name(OpKind kind) {
+  return kOpNames[static_cast<std::size_t>(kind)];
+}
 
 inline std::optional<OpKind> op_from_name(std::string_view name) {
   for (std::size_t i = 0; i < kOpKindCount; ++i) {

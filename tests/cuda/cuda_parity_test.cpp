@@ -180,6 +180,36 @@ TEST_CASE("cuda: activations forward and backward in every mode") {
   }
 }
 
+TEST_CASE("cuda: smooth activations forward and backward in every mode (Tanh ... Neg)") {
+  DEEPVIS_REQUIRE_GPU();
+  const SmoothParams selu{1.67326319217681884765625f, 0.0f, 1.05070102214813232421875f};
+  struct Case {
+    OpKind kind;
+    SmoothParams p;
+    float lo, hi;
+  };
+  const Case cases[] = {
+      {OpKind::Tanh, {}, -3, 3},
+      {OpKind::Elu, {1.0f, 0, 0}, -3, 3},
+      {OpKind::Selu, selu, -3, 3},
+      {OpKind::Softplus, {}, -6, 6},
+      {OpKind::HardSigmoid, {0.2f, 0.5f, 0}, -4, 4},
+      {OpKind::HardSwish, {}, -5, 5},
+      {OpKind::Erf, {}, -2, 2},
+      {OpKind::Exp, {}, -3, 3},
+      {OpKind::Log, {}, 0.2f, 5},
+      {OpKind::Sqrt, {}, 0.2f, 5},
+      {OpKind::Reciprocal, {}, 0.3f, 4},
+      {OpKind::Abs, {}, -3, 3},
+      {OpKind::Neg, {}, -3, 3},
+  };
+  uint32_t seed = 40;
+  for (const Case& c : cases) {
+    CAPTURE(std::string(op_name(c.kind)));
+    check_single(c.kind, c.p, {2, 3, 5, 7}, {}, seed++, c.lo, c.hi);
+  }
+}
+
 TEST_CASE("cuda: pooling on every route (cuDNN, cuDNN on a padded copy, own kernels) and the global pools") {
   DEEPVIS_REQUIRE_GPU();
   struct Case {

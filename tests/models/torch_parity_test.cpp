@@ -108,6 +108,10 @@ TEST_CASE("torch: DenseNet-121 (dense concats, BN not after a conv) matches PyTo
   check_against_torch("densenet121", 64, false);
 }
 
+TEST_CASE("torch: MobileNetV3-small (HardSwish, HardSigmoid squeeze-excitation gates) matches PyTorch") {
+  check_against_torch("mobilenet_v3_small", 64, false);
+}
+
 TEST_CASE("torch: AlexNet at 224 matches PyTorch") {
   check_against_torch("alexnet", 224, false);
 }
