@@ -1,6 +1,7 @@
 #pragma once
 // The process exit codes, one table for every front end: the window and each subcommand. README.md shows the
 // same table; tests/app/exit_codes_test.cpp holds each code to a command that must give it.
+#include <exception>
 #include <string>
 
 namespace deepvis::app {
@@ -18,5 +19,8 @@ enum ExitCode {
 
 // The table as `--help` prints it.
 std::string exit_code_help();
+
+// The code of an engine error by its kind: OutputError 6, EnvironmentError 5, any other 1.
+ExitCode exit_code_for(const std::exception& e);
 
 }  // namespace deepvis::app

@@ -263,15 +263,9 @@ int run_guarded(const char* command, const std::function<int()>& body) {
   } catch (const CommandError& e) {
     std::fprintf(stderr, "deepvis %s: %s\n", command, e.what());
     return e.code();
-  } catch (const OutputError& e) {
-    std::fprintf(stderr, "deepvis %s: %s\n", command, e.what());
-    return kExitOutput;
-  } catch (const EnvironmentError& e) {
-    std::fprintf(stderr, "deepvis %s: %s\n", command, e.what());
-    return kExitEnvironment;
   } catch (const Error& e) {
     std::fprintf(stderr, "deepvis %s: %s\n", command, e.what());
-    return kExitFailure;
+    return exit_code_for(e);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "deepvis %s: internal error: %s\n", command, e.what());
     return kExitFailure;

@@ -244,15 +244,9 @@ int run_window(const GuiOptions& options) {
 int run_gui(const GuiOptions& options) {
   try {
     return run_window(options);
-  } catch (const EnvironmentError& e) {  // no display, no OpenGL 3.3 window
+  } catch (const Error& e) {  // no display or OpenGL window (5), the screenshot or its sidecar (6), ...
     std::fprintf(stderr, "deepvis: %s\n", e.what());
-    return kExitEnvironment;
-  } catch (const OutputError& e) {  // the screenshot or its sidecar
-    std::fprintf(stderr, "deepvis: %s\n", e.what());
-    return kExitOutput;
-  } catch (const Error& e) {
-    std::fprintf(stderr, "deepvis: %s\n", e.what());
-    return kExitFailure;
+    return exit_code_for(e);
   }
 }
 

@@ -1,12 +1,7 @@
 #pragma once
 // How a signal flows back from a unit to the input (shared/spec/deep-visualization.md §2). Only rectifiers
 // (Relu, LeakyRelu, Clip) differ by mode; every other op, max-pool switches included, is the same in all modes.
-
-#if defined(__CUDACC__)
-#define DEEPVIS_HOST_DEVICE __host__ __device__
-#else
-#define DEEPVIS_HOST_DEVICE
-#endif
+#include "compute/core/host_device.hpp"
 
 namespace deepvis {
 

@@ -51,19 +51,9 @@ Dims infer_dims(const Node& node, const std::vector<Dims>& in) {
       case OpKind::Sigmoid:
       case OpKind::Clip:
       case OpKind::Lrn:
-      case OpKind::Tanh:
-      case OpKind::Elu:
-      case OpKind::Selu:
-      case OpKind::Softplus:
-      case OpKind::HardSigmoid:
-      case OpKind::HardSwish:
-      case OpKind::Erf:
-      case OpKind::Exp:
-      case OpKind::Log:
-      case OpKind::Sqrt:
-      case OpKind::Reciprocal:
-      case OpKind::Abs:
-      case OpKind::Neg: require_inputs(node, in, 1, 1); return in[0];
+      DEEPVIS_SMOOTH_OP_CASES:
+        require_inputs(node, in, 1, 1);
+        return in[0];
       case OpKind::BatchNorm: require_inputs(node, in, 5, 5); return in[0];
       case OpKind::Softmax: require_inputs(node, in, 1, 1); return in[0];
       case OpKind::MaxPool:

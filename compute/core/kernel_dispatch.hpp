@@ -30,20 +30,10 @@ std::unique_ptr<Kernel> dispatch_kernel(const KernelSpec& spec) {
     case OpKind::Flatten:
     case OpKind::Reshape:
     case OpKind::Pad: return Factories::structure(spec);
-    case OpKind::Softmax: return Factories::softmax(spec);
-    case OpKind::Tanh:
-    case OpKind::Elu:
-    case OpKind::Selu:
-    case OpKind::Softplus:
-    case OpKind::HardSigmoid:
-    case OpKind::HardSwish:
-    case OpKind::Erf:
-    case OpKind::Exp:
-    case OpKind::Log:
-    case OpKind::Sqrt:
-    case OpKind::Reciprocal:
-    case OpKind::Abs:
-    case OpKind::Neg: return Factories::smooth(spec);
+    case OpKind::Softmax:
+      return Factories::softmax(spec);
+    DEEPVIS_SMOOTH_OP_CASES:
+      return Factories::smooth(spec);
     case OpKind::Count_: break;
   }
   throw Error("node '" + spec.node.name + "': no kernel for op " + std::string(op_name(spec.node.kind)));

@@ -4,13 +4,9 @@
 // layout rules, the same normalization arithmetic with every float operation rounded on its own (no fused
 // multiply-add on the device), so the device atlas equals the CPU one byte for byte. No CUDA headers here: a host
 // test runs this against the CPU grid on machines without a GPU (tests/vis/interop_atlas_host_test.cpp).
-#include <cstdint>
+#include "compute/core/host_device.hpp"
 
-#ifdef __CUDACC__
-#define DEEPVIS_HOST_DEVICE __host__ __device__
-#else
-#define DEEPVIS_HOST_DEVICE
-#endif
+#include <cstdint>
 
 namespace deepvis::cuda {
 

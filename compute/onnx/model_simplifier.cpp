@@ -44,12 +44,10 @@ class Round {
   Round(onnx::ModelProto& model, int64_t opset, SimplifyCounts& counts)
       : graph_(*model.mutable_graph()), opset_(opset), counts_(counts) {
     for (const onnx::TensorProto& t : graph_.initializer()) initializers_[t.name()] = &t;
-    std::set<std::string> initialized;
-    for (const auto& [name, t] : initializers_) initialized.insert(name);
     for (const onnx::ValueInfoProto& vi : graph_.input()) {
       types_[vi.name()] = &vi.type();
       graph_inputs_.insert(vi.name());
-      if (!initialized.count(vi.name()) && batch_.empty() && vi.type().has_tensor_type()) {
+      if (!initializers_.count(vi.name()) && batch_.empty() && vi.type().has_tensor_type()) {
         const auto& shape = vi.type().tensor_type().shape();
         if (shape.dim_size() > 0 && !shape.dim(0).has_dim_value()) {
           batch_ = shape.dim(0).has_dim_param() ? shape.dim(0).dim_param() : std::string();

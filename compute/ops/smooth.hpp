@@ -3,16 +3,11 @@
 // Sqrt, Reciprocal, Abs, Neg. Output dims = input dims. None is a rectifier: every backward mode uses the true
 // derivative (docs/engine.md, "Backward modes"). The formulas are written once, here, for every backend: the
 // reference runs them in double, the CPU and CUDA backends in float (the same code, compiled for the device too).
+#include "compute/core/host_device.hpp"
 #include "compute/ops/op_kind.hpp"
 
 #include <math.h>
 #include <cmath>
-
-#ifdef __CUDACC__
-#define DEEPVIS_HOST_DEVICE __host__ __device__
-#else
-#define DEEPVIS_HOST_DEVICE
-#endif
 
 namespace deepvis {
 
@@ -23,21 +18,27 @@ struct SmoothParams {
   float gamma = 0.0f;
 };
 
+// The case labels of every smooth kind, for the switches over OpKind that treat them as one family (dims
+// inference, kernel dispatch): the list exists once, and those switches keep the compiler's exhaustiveness check.
+#define DEEPVIS_SMOOTH_OP_CASES \
+  case OpKind::Tanh:            \
+  case OpKind::Elu:             \
+  case OpKind::Selu:            \
+  case OpKind::Softplus:        \
+  case OpKind::HardSigmoid:     \
+  case OpKind::HardSwish:       \
+  case OpKind::Erf:             \
+  case OpKind::Exp:             \
+  case OpKind::Log:             \
+  case OpKind::Sqrt:            \
+  case OpKind::Reciprocal:      \
+  case OpKind::Abs:             \
+  case OpKind::Neg
+
 inline constexpr bool is_smooth(OpKind kind) {
   switch (kind) {
-    case OpKind::Tanh:
-    case OpKind::Elu:
-    case OpKind::Selu:
-    case OpKind::Softplus:
-    case OpKind::HardSigmoid:
-    case OpKind::HardSwish:
-    case OpKind::Erf:
-    case OpKind::Exp:
-    case OpKind::Log:
-    case OpKind::Sqrt:
-    case OpKind::Reciprocal:
-    case OpKind::Abs:
-    case OpKind::Neg: return true;
+  DEEPVIS_SMOOTH_OP_CASES:
+    return true;
     default: return false;
   }
 }
