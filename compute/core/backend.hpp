@@ -86,7 +86,12 @@ class Backend {
   // The layout of every blob of `graph` (its dims inferred), which the Net allocates values and gradients in and
   // passes to make_kernel. The default: all plain.
   virtual std::vector<Layout> plan_layouts(const Graph& graph) const;
+  // Whether make_kernel can build this node's kernel. It tells the truth: the Net asks before building.
   virtual bool supports(const KernelSpec& spec) const = 0;
+  // Where a node goes that this backend does not support: a host backend whose kernel the Net runs on host copies
+  // of the node's inputs and outputs (compute/core/host_fallback.hpp). Null: there is none, and such a node is an
+  // error. The CUDA backend falls back to the CPU backend.
+  virtual std::shared_ptr<const Backend> fallback() const { return nullptr; }
   // Throws deepvis::Error naming the node when it cannot build the kernel.
   virtual std::unique_ptr<Kernel> make_kernel(const KernelSpec& spec) const = 0;
 };

@@ -18,10 +18,11 @@ struct BackwardOptions {
 //   Gradient: the exact derivative, slope * g.
 //   Deconv:   max(g, 0), whatever the forward input was (Zeiler & Fergus).
 //   Guided:   the derivative, and only where the signal is positive (Springenberg et al.).
-DEEPVIS_HOST_DEVICE inline float rectifier_backward(BackwardMode mode, float slope, float g) {
+template <typename T>
+DEEPVIS_HOST_DEVICE inline T rectifier_backward(BackwardMode mode, T slope, T g) {
   switch (mode) {
-    case BackwardMode::Deconv: return g > 0.0f ? g : 0.0f;
-    case BackwardMode::Guided: return slope * (g > 0.0f ? g : 0.0f);  // branch-free: vectorizes
+    case BackwardMode::Deconv: return g > T(0) ? g : T(0);
+    case BackwardMode::Guided: return slope * (g > T(0) ? g : T(0));  // branch-free: vectorizes
     case BackwardMode::Gradient:
     default: return slope * g;
   }

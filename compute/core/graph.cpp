@@ -74,8 +74,40 @@ Dims infer_dims(const Node& node, const std::vector<Dims>& in) {
         require_rank(node, in[0], 2, "A");
         require_rank(node, in[1], 2, "B");
         return gemm_output_dims(GemmParams{}, in[0], in[1]);
-      case OpKind::Add:
-      case OpKind::Mul: require_inputs(node, in, 2, 2); return broadcast_dims(in[0], in[1]);
+      DEEPVIS_BINARY_OP_CASES:
+        require_inputs(node, in, 2, 2);
+        if (node.kind == OpKind::PRelu && broadcast_dims(in[0], in[1]) != in[0]) {
+          throw Error("the slope " + to_string(in[1]) + " does not broadcast to X " + to_string(in[0]));
+        }
+        return broadcast_dims(in[0], in[1]);
+      case OpKind::Squeeze:
+        require_inputs(node, in, 1, 1);
+        return squeeze_output_dims(node.params_as<AxesParams>(), in[0]);
+      case OpKind::Unsqueeze:
+        require_inputs(node, in, 1, 1);
+        return unsqueeze_output_dims(node.params_as<AxesParams>(), in[0]);
+      case OpKind::Transpose:
+        require_inputs(node, in, 1, 1);
+        return transpose_output_dims(node.params_as<TransposeParams>(), in[0]);
+      case OpKind::Slice:
+        require_inputs(node, in, 1, 1);
+        return slice_output_dims(node.params_as<SliceParams>(), in[0]);
+      case OpKind::Expand:
+        require_inputs(node, in, 1, 1);
+        return broadcast_dims(in[0], node.params_as<ExpandParams>().shape);
+      case OpKind::Tile: require_inputs(node, in, 1, 1); return tile_output_dims(node.params_as<TileParams>(), in[0]);
+      case OpKind::Gather:
+        require_inputs(node, in, 1, 1);
+        return gather_output_dims(node.params_as<GatherParams>(), in[0]);
+      case OpKind::DepthToSpace:
+        require_inputs(node, in, 1, 1);
+        return depth_to_space_output_dims(node.params_as<BlockParams>(), in[0]);
+      case OpKind::SpaceToDepth:
+        require_inputs(node, in, 1, 1);
+        return space_to_depth_output_dims(node.params_as<BlockParams>(), in[0]);
+      DEEPVIS_REDUCE_OP_CASES:
+        require_inputs(node, in, 1, 1);
+        return reduce_output_dims(node.params_as<ReduceParams>(), in[0]);
       case OpKind::Concat:
         require_inputs(node, in, 1, 1 << 20);
         return concat_output_dims(node.params_as<ConcatParams>(), in);
@@ -154,7 +186,27 @@ std::string describe_params(const Node& node) {
         } else if constexpr (std::is_same_v<P, ReshapeParams>) {
           os << "shape " << join(p.shape, ",");
         } else if constexpr (std::is_same_v<P, PadParams>) {
-          os << "pads " << join(p.pads_begin, ",") << "," << join(p.pads_end, ",") << " value " << p.value;
+          os << "pads " << join(p.pads_begin, ",") << "," << join(p.pads_end, ",");
+          if (p.mode == PadMode::Constant) os << " value " << p.value;
+          if (p.mode == PadMode::Reflect) os << " reflect";
+          if (p.mode == PadMode::Edge) os << " edge";
+        } else if constexpr (std::is_same_v<P, AxesParams>) {
+          os << "axes " << join(p.axes, ",");
+        } else if constexpr (std::is_same_v<P, TransposeParams>) {
+          os << "perm " << join(p.perm, ",");
+        } else if constexpr (std::is_same_v<P, SliceParams>) {
+          os << "axes " << join(p.axes, ",") << " starts " << join(p.starts, ",") << " ends " << join(p.ends, ",")
+             << " steps " << join(p.steps, ",");
+        } else if constexpr (std::is_same_v<P, ExpandParams>) {
+          os << "shape " << join(p.shape, ",");
+        } else if constexpr (std::is_same_v<P, TileParams>) {
+          os << "repeats " << join(p.repeats, ",");
+        } else if constexpr (std::is_same_v<P, GatherParams>) {
+          os << "axis " << p.axis << " " << p.indices.size() << " indices";
+        } else if constexpr (std::is_same_v<P, BlockParams>) {
+          os << "blocksize " << p.blocksize << (p.crd ? " CRD" : "");
+        } else if constexpr (std::is_same_v<P, ReduceParams>) {
+          os << "axes " << join(p.axes, ",") << (p.keepdims ? " keepdims" : "");
         } else if constexpr (std::is_same_v<P, SoftmaxParams>) {
           os << "axis " << p.axis << (p.coerce_2d ? " (2-D)" : "");
         }

@@ -7,6 +7,8 @@
 #include "compute/ops/norm.hpp"
 #include "compute/ops/op_kind.hpp"
 #include "compute/ops/pool.hpp"
+#include "compute/ops/rearrange.hpp"
+#include "compute/ops/reduce.hpp"
 #include "compute/ops/smooth.hpp"
 #include "compute/ops/softmax.hpp"
 #include "compute/ops/structure.hpp"
@@ -21,7 +23,8 @@ struct NoParams {};
 
 using OpParams =
     std::variant<NoParams, ConvParams, LeakyReluParams, ClipParams, PoolParams, LrnParams, BatchNormParams, GemmParams,
-                 ConcatParams, FlattenParams, ReshapeParams, PadParams, SoftmaxParams, SmoothParams>;
+                 ConcatParams, FlattenParams, ReshapeParams, PadParams, SoftmaxParams, SmoothParams, AxesParams,
+                 TransposeParams, SliceParams, ExpandParams, TileParams, GatherParams, BlockParams, ReduceParams>;
 
 struct Node {
   std::string name;  // the ONNX node's name, or "<op>_<index>" when it had none

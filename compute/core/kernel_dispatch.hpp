@@ -2,6 +2,9 @@
 // Maps an op to its family factory. Shared by every backend so the op-to-family table exists once.
 #include "compute/core/backend.hpp"
 #include "compute/core/error.hpp"
+#include "compute/ops/binary.hpp"
+#include "compute/ops/rearrange.hpp"
+#include "compute/ops/reduce.hpp"
 
 #include <memory>
 #include <string>
@@ -23,13 +26,23 @@ std::unique_ptr<Kernel> dispatch_kernel(const KernelSpec& spec) {
     case OpKind::Lrn:
     case OpKind::BatchNorm: return Factories::norm(spec);
     case OpKind::Gemm:
-    case OpKind::MatMul: return Factories::linear(spec);
-    case OpKind::Add:
-    case OpKind::Mul: return Factories::binary(spec);
+    case OpKind::MatMul:
+      return Factories::linear(spec);
+    DEEPVIS_BINARY_OP_CASES:
+      return Factories::binary(spec);
+    case OpKind::Pad:
+      if (is_rearrange(spec.node)) return Factories::rearrange(spec);
+      return Factories::structure(spec);
     case OpKind::Concat:
     case OpKind::Flatten:
     case OpKind::Reshape:
-    case OpKind::Pad: return Factories::structure(spec);
+    case OpKind::Squeeze:
+    case OpKind::Unsqueeze:
+      return Factories::structure(spec);
+    DEEPVIS_REARRANGE_OP_CASES:
+      return Factories::rearrange(spec);
+    DEEPVIS_REDUCE_OP_CASES:
+      return Factories::reduce(spec);
     case OpKind::Softmax:
       return Factories::softmax(spec);
     DEEPVIS_SMOOTH_OP_CASES:
@@ -51,6 +64,8 @@ std::unique_ptr<Kernel> dispatch_kernel(const KernelSpec& spec) {
     static std::unique_ptr<Kernel> structure(const KernelSpec& s) { return ns::make_structure_kernel(s); } \
     static std::unique_ptr<Kernel> softmax(const KernelSpec& s) { return ns::make_softmax_kernel(s); }     \
     static std::unique_ptr<Kernel> smooth(const KernelSpec& s) { return ns::make_smooth_kernel(s); }       \
+    static std::unique_ptr<Kernel> rearrange(const KernelSpec& s) { return ns::make_rearrange_kernel(s); } \
+    static std::unique_ptr<Kernel> reduce(const KernelSpec& s) { return ns::make_reduce_kernel(s); }       \
   }
 
 }  // namespace deepvis

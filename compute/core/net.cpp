@@ -1,6 +1,7 @@
 #include "compute/core/net.hpp"
 
 #include "compute/core/error.hpp"
+#include "compute/core/host_fallback.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -44,6 +45,7 @@ struct Net::Plan {
   std::vector<int> fused_relu;                   // per node: the Relu node its kernel runs too, or -1
   std::vector<int> fused_into;                   // per node: for such a Relu, the node that runs it, or -1
   std::vector<char> in_place;                    // per node: a Concat whose inputs already lie in its output
+  std::vector<char> on_host;                     // per node: runs on the backend's fallback (host_fallback.hpp)
   int64_t scratch_size = 0;
   HostMirrors host_mirrors;  // of the last forward's values
 };
@@ -80,6 +82,7 @@ void Net::set_batch(int batch) {
         blob.constant ? backend_->upload(blob.value) : backend_->allocate(blob.dims).with_layout(plan->layouts[b]);
   }
   plan->kernels.resize(graph_.nodes.size());
+  plan->on_host.assign(graph_.nodes.size(), 0);
   plan->forward_args.resize(graph_.nodes.size());
   plan->backward_args.resize(graph_.nodes.size());
   for (size_t n = 0; n < graph_.nodes.size(); ++n) {
@@ -95,12 +98,18 @@ void Net::set_batch(int batch) {
       spec.input_layouts.push_back(plan->layouts[static_cast<size_t>(in)]);
       if (!blob.constant) node_scratch += numel(blob.dims);
     }
-    if (!backend_->supports(spec)) {
-      throw Error(graph_.source + ": node '" + node.name + "' (" + std::string(op_name(node.kind)) +
-                  ") is not supported by the " + backend_->name() + " backend with input " +
-                  to_string(spec.input_dims.at(0)));
+    if (backend_->supports(spec)) {
+      plan->kernels[n] = backend_->make_kernel(spec);
+    } else {
+      const std::shared_ptr<const Backend> host = backend_->fallback();
+      if (!host || !host->supports(spec)) {
+        throw Error(graph_.source + ": node '" + node.name + "' (" + std::string(op_name(node.kind)) +
+                    ") is not supported by the " + backend_->name() + " backend with input " +
+                    to_string(spec.input_dims.at(0)) + (host ? " nor by its fallback, " + host->name() : ""));
+      }
+      plan->kernels[n] = make_host_fallback_kernel(spec, *backend_, host);
+      plan->on_host[n] = 1;
     }
-    plan->kernels[n] = backend_->make_kernel(spec);
     plan->scratch_size = std::max(plan->scratch_size, node_scratch);
 
     ForwardArgs& fa = plan->forward_args[n];
@@ -196,6 +205,14 @@ void Net::set_fusion(bool on) {
 
 int Net::concats_in_place() const {
   return static_cast<int>(std::count(plan_->in_place.begin(), plan_->in_place.end(), 1));
+}
+
+std::vector<std::string> Net::host_fallback_nodes() const {
+  std::vector<std::string> names;
+  for (size_t n = 0; n < graph_.nodes.size(); ++n) {
+    if (plan_->on_host[n]) names.push_back(graph_.nodes[n].name);
+  }
+  return names;
 }
 
 int Net::fused_relus() const {

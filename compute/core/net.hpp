@@ -65,6 +65,8 @@ class Net {
   void set_fusion(bool on);
   // How many Relu nodes run inside their producer's kernel; how many Concats have their inputs in place.
   int fused_relus() const;
+  // The nodes the backend does not support, which run on its fallback backend (the CPU, for CUDA) on host copies.
+  std::vector<std::string> host_fallback_nodes() const;
   int concats_in_place() const;
   int batch() const { return batch_; }
 

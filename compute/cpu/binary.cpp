@@ -1,6 +1,8 @@
-// CPU Add and Mul with numpy broadcasting. The dims are collapsed once: size-1 output dims vanish and neighbours
-// with the same broadcast pattern merge, so same-dims becomes one flat loop and a (1,C,1,1) operand becomes
-// (N, C, H*W) rows with a scalar per row. Loops run under OpenMP; oneDNN's binary has no broadcast backward.
+// CPU binary ops (compute/ops/binary.hpp) with numpy broadcasting. The dims are collapsed once: size-1 output dims
+// vanish and neighbours with the same broadcast pattern merge, so same-dims becomes one flat loop and a (1,C,1,1)
+// operand becomes (N, C, H*W) rows with a scalar per row. Add and Mul, on every residual and gate, have loops the
+// compiler vectorizes per stride pattern; the others run the shared formulas per element. Loops run under OpenMP;
+// oneDNN's binary has no broadcast backward.
 #include "compute/ops/binary.hpp"
 
 #include "compute/cpu/kernels.hpp"
@@ -107,15 +109,22 @@ Reduction make_reduction(const Plan& p, const Strides& self, const Strides& othe
 class BinaryKernel final : public Kernel {
  public:
   explicit BinaryKernel(const KernelSpec& spec)
-      : mul_(spec.node.kind == OpKind::Mul),
+      : kind_(spec.node.kind),
         plan_(make_plan(spec.input_dims.at(0), spec.input_dims.at(1), spec.output_dims, spec.node.name)),
         reduce_a_(make_reduction(plan_, plan_.stride_a, plan_.stride_b)),
         reduce_b_(make_reduction(plan_, plan_.stride_b, plan_.stride_a)) {}
 
   void forward(const ForwardArgs& args) override {
     if (plan_.total == 0) return;
-    combine(args.inputs.at(0)->data(), plan_.stride_a, args.inputs.at(1)->data(), plan_.stride_b, mul_,
-            args.output->data());
+    const float* a = args.inputs.at(0)->data();
+    const float* b = args.inputs.at(1)->data();
+    float* y = args.output->data();
+    if (kind_ == OpKind::Add || kind_ == OpKind::Mul) {
+      combine(a, plan_.stride_a, b, plan_.stride_b, kind_ == OpKind::Mul, y);
+      return;
+    }
+    const OpKind kind = kind_;
+    each_output([&](int64_t i, int64_t oa, int64_t ob) { y[i] = binary_value<float>(kind, a[oa], b[ob]); });
   }
 
   void backward(const BackwardArgs& args) override {
@@ -128,12 +137,84 @@ class BinaryKernel final : public Kernel {
       }
       return;
     }
-    if (Tensor* ga = args.grad_inputs.at(0)) grad(g, reduce_a_, plan_.stride_a, b, plan_.stride_b, ga->data());
-    if (Tensor* gb = args.grad_inputs.at(1)) grad(g, reduce_b_, plan_.stride_b, a, plan_.stride_a, gb->data());
+    for (int operand = 0; operand < 2; ++operand) {
+      Tensor* grad = args.grad_inputs.at(static_cast<size_t>(operand));
+      if (grad == nullptr) continue;
+      if (kind_ == OpKind::Add || kind_ == OpKind::Mul) {
+        const bool first = operand == 0;
+        fast_grad(g, first ? reduce_a_ : reduce_b_, first ? plan_.stride_a : plan_.stride_b, first ? b : a,
+                  first ? plan_.stride_b : plan_.stride_a, grad->data());
+      } else {
+        general_grad(operand, args.mode, a, b, g, grad->data());
+      }
+    }
   }
 
  private:
-  // y = x op z over the whole output, x and z read through their (collapsed) strides.
+  // Calls fn(output index, offset into a, offset into b) for every output element, over OpenMP threads.
+  template <class Fn>
+  void each_output(Fn fn) const {
+    const auto last = static_cast<size_t>(plan_.rank - 1);
+    const int64_t inner = plan_.dims[last];
+    const int64_t rows = plan_.total / inner;
+    const int64_t ia = plan_.stride_a[last];
+    const int64_t ib = plan_.stride_b[last];
+#pragma omp parallel for if (plan_.total > kParallelFrom)
+    for (int64_t row = 0; row < rows; ++row) {
+      int64_t oa = 0;
+      int64_t ob = 0;
+      int64_t rest = row;
+      for (size_t k = last; k-- > 0;) {
+        const int64_t c = rest % plan_.dims[k];
+        rest /= plan_.dims[k];
+        oa += c * plan_.stride_a[k];
+        ob += c * plan_.stride_b[k];
+      }
+      for (int64_t i = 0; i < inner; ++i) fn(row * inner + i, oa + i * ia, ob + i * ib);
+    }
+  }
+
+  // Calls term(offset into the output, offset into the other operand) for every output element that element j
+  // of the operand reaches, and stores the sum in out[j]: float partials per innermost run, added in double.
+  template <class Term>
+  void reduce_into(const Reduction& r, float* out, Term term) const {
+    const auto last = static_cast<size_t>(r.reduced - 1);
+    const int64_t inner = r.red_dims[last];
+    const int64_t inner_out = r.red_out[last];
+    const int64_t inner_other = r.red_other[last];
+    const int64_t outer = plan_.total / r.count / inner;
+#pragma omp parallel for if (plan_.total > kParallelFrom)
+    for (int64_t j = 0; j < r.count; ++j) {
+      int64_t base_out = 0;
+      int64_t base_other = 0;
+      int64_t rest = j;
+      for (size_t k = static_cast<size_t>(r.kept); k-- > 0;) {
+        const int64_t c = rest % r.kept_dims[k];
+        rest /= r.kept_dims[k];
+        base_out += c * r.kept_out[k];
+        base_other += c * r.kept_other[k];
+      }
+      double acc = 0.0;
+      for (int64_t o = 0; o < outer; ++o) {
+        int64_t po = base_out;
+        int64_t pp = base_other;
+        int64_t orest = o;
+        for (size_t k = last; k-- > 0;) {
+          const int64_t c = orest % r.red_dims[k];
+          orest /= r.red_dims[k];
+          po += c * r.red_out[k];
+          pp += c * r.red_other[k];
+        }
+        float part = 0.0f;  // vectorized (simd reduction may reassociate); runs add up in double
+#pragma omp simd reduction(+ : part)
+        for (int64_t i = 0; i < inner; ++i) part += term(j, po + i * inner_out, pp + i * inner_other);
+        acc += part;
+      }
+      out[j] = static_cast<float>(acc);
+    }
+  }
+
+  // y = x op z (Add or Mul) over the whole output, x and z read through their (collapsed) strides.
   void combine(const float* x, const Strides& sx, const float* z, const Strides& sz, bool mul, float* y) const {
     const auto last = static_cast<size_t>(plan_.rank - 1);
     const int64_t inner = plan_.dims[last];
@@ -182,11 +263,12 @@ class BinaryKernel final : public Kernel {
     }
   }
 
-  // Gradient of one operand (strides `self`); `other` is the other operand (used by Mul).
-  void grad(const float* g, const Reduction& r, const Strides& self, const float* other, const Strides& so,
-            float* out) const {
+  // Add's or Mul's gradient of one operand (strides `self`); `other` is the other operand (used by Mul).
+  void fast_grad(const float* g, const Reduction& r, const Strides& self, const float* other, const Strides& so,
+                 float* out) const {
+    const bool mul = kind_ == OpKind::Mul;
     if (r.full) {  // same element count as the output: elementwise, laid out like the output
-      if (mul_) {
+      if (mul) {
         combine(g, self, other, so, true, out);
       } else {
 #pragma omp parallel for if (plan_.total > kParallelFrom)
@@ -194,50 +276,33 @@ class BinaryKernel final : public Kernel {
       }
       return;
     }
-    const auto last = static_cast<size_t>(r.reduced - 1);
-    const int64_t inner = r.red_dims[last];
-    const int64_t inner_out = r.red_out[last];
-    const int64_t inner_other = r.red_other[last];
-    const int64_t outer = plan_.total / r.count / inner;
-    const bool mul = mul_;
-#pragma omp parallel for if (plan_.total > kParallelFrom)
-    for (int64_t j = 0; j < r.count; ++j) {
-      int64_t base_out = 0;
-      int64_t base_other = 0;
-      int64_t rest = j;
-      for (size_t k = static_cast<size_t>(r.kept); k-- > 0;) {
-        const int64_t c = rest % r.kept_dims[k];
-        rest /= r.kept_dims[k];
-        base_out += c * r.kept_out[k];
-        base_other += c * r.kept_other[k];
-      }
-      double acc = 0.0;
-      for (int64_t o = 0; o < outer; ++o) {
-        int64_t po = base_out;
-        int64_t pp = base_other;
-        int64_t orest = o;
-        for (size_t k = last; k-- > 0;) {
-          const int64_t c = orest % r.red_dims[k];
-          orest /= r.red_dims[k];
-          po += c * r.red_out[k];
-          pp += c * r.red_other[k];
-        }
-        // A float partial per run, vectorized (simd reduction may reassociate); runs add up in double.
-        float part = 0.0f;
-        if (mul) {
-#pragma omp simd reduction(+ : part)
-          for (int64_t i = 0; i < inner; ++i) part += g[po + i * inner_out] * other[pp + i * inner_other];
-        } else {
-#pragma omp simd reduction(+ : part)
-          for (int64_t i = 0; i < inner; ++i) part += g[po + i * inner_out];
-        }
-        acc += part;
-      }
-      out[j] = static_cast<float>(acc);
+    if (mul) {
+      reduce_into(r, out, [g, other](int64_t, int64_t po, int64_t pp) { return g[po] * other[pp]; });
+    } else {
+      reduce_into(r, out, [g](int64_t, int64_t po, int64_t) { return g[po]; });
     }
   }
 
-  bool mul_;
+  // Any other op's signal to one operand, through the shared formulas.
+  void general_grad(int operand, BackwardMode mode, const float* a, const float* b, const float* g, float* out) const {
+    const OpKind kind = kind_;
+    const Reduction& r = operand == 0 ? reduce_a_ : reduce_b_;
+    if (r.full) {  // laid out like the output
+      each_output([&](int64_t i, int64_t oa, int64_t ob) {
+        out[i] = binary_signal<float>(kind, operand, mode, a[oa], b[ob], g[i]);
+      });
+      return;
+    }
+    const float* self = operand == 0 ? a : b;
+    const float* other = operand == 0 ? b : a;
+    reduce_into(r, out, [&](int64_t j, int64_t po, int64_t pp) {
+      const float va = operand == 0 ? self[j] : other[pp];
+      const float vb = operand == 0 ? other[pp] : self[j];
+      return binary_signal<float>(kind, operand, mode, va, vb, g[po]);
+    });
+  }
+
+  OpKind kind_;
   Plan plan_;
   Reduction reduce_a_;
   Reduction reduce_b_;
@@ -246,7 +311,7 @@ class BinaryKernel final : public Kernel {
 }  // namespace
 
 std::unique_ptr<Kernel> make_binary_kernel(const KernelSpec& spec) {
-  if (spec.node.kind != OpKind::Add && spec.node.kind != OpKind::Mul) {
+  if (!is_binary(spec.node.kind)) {
     throw Error("cpu: node '" + spec.node.name + "' (" + std::string(op_name(spec.node.kind)) + ") is not a binary op");
   }
   if (spec.input_dims.size() != 2) throw Error("cpu: node '" + spec.node.name + "' needs two inputs");

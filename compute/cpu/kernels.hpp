@@ -7,14 +7,17 @@
 
 namespace deepvis::cpu {
 
-std::unique_ptr<Kernel> make_conv_kernel(const KernelSpec& spec);       // Conv
-std::unique_ptr<Kernel> make_smooth_kernel(const KernelSpec& spec);     // Tanh ... Neg (compute/ops/smooth.hpp)
-std::unique_ptr<Kernel> make_eltwise_kernel(const KernelSpec& spec);    // Relu, LeakyRelu, Clip, Sigmoid
-std::unique_ptr<Kernel> make_pool_kernel(const KernelSpec& spec);       // MaxPool, AveragePool, Global*Pool
-std::unique_ptr<Kernel> make_norm_kernel(const KernelSpec& spec);       // LRN, BatchNormalization
-std::unique_ptr<Kernel> make_linear_kernel(const KernelSpec& spec);     // Gemm, MatMul
-std::unique_ptr<Kernel> make_binary_kernel(const KernelSpec& spec);     // Add, Mul
-std::unique_ptr<Kernel> make_structure_kernel(const KernelSpec& spec);  // Concat, Flatten, Reshape, Pad
+std::unique_ptr<Kernel> make_conv_kernel(const KernelSpec& spec);     // Conv
+std::unique_ptr<Kernel> make_smooth_kernel(const KernelSpec& spec);   // Tanh ... Neg (compute/ops/smooth.hpp)
+std::unique_ptr<Kernel> make_eltwise_kernel(const KernelSpec& spec);  // Relu, LeakyRelu, Clip, Sigmoid
+std::unique_ptr<Kernel> make_pool_kernel(const KernelSpec& spec);     // MaxPool, AveragePool, Global*Pool
+std::unique_ptr<Kernel> make_norm_kernel(const KernelSpec& spec);     // LRN, BatchNormalization
+std::unique_ptr<Kernel> make_linear_kernel(const KernelSpec& spec);   // Gemm, MatMul
+std::unique_ptr<Kernel> make_binary_kernel(const KernelSpec& spec);   // Add ... PRelu (compute/ops/binary.hpp)
+std::unique_ptr<Kernel> make_structure_kernel(
+    const KernelSpec& spec);  // Concat, Flatten, Reshape, Squeeze, Unsqueeze, Pad
+std::unique_ptr<Kernel> make_rearrange_kernel(const KernelSpec& spec);  // Transpose ... (compute/ops/rearrange.hpp)
+std::unique_ptr<Kernel> make_reduce_kernel(const KernelSpec& spec);     // ReduceMean ... (compute/ops/reduce.hpp)
 std::unique_ptr<Kernel> make_softmax_kernel(const KernelSpec& spec);    // Softmax
 
 // Whether a pooling node runs on oneDNN (which takes any layout) rather than on plain loops.

@@ -1,5 +1,5 @@
-// CPU data movement: Concat, Flatten, Reshape, Pad. Copies of contiguous runs (memcpy) spread over OpenMP
-// threads (Concat's backward adds instead where the Net asks); nothing here is worth a oneDNN primitive. Outputs
+// CPU data movement: Concat, Flatten, Reshape, Squeeze, Unsqueeze, Pad. Copies of contiguous runs (memcpy) spread over
+// OpenMP threads (Concat's backward adds instead where the Net asks); nothing here is worth a oneDNN primitive. Outputs
 // never alias inputs: the Net owns separate buffers.
 // Concat along channels is also right on channel-blocked data (compute/cpu/layout_plan.cpp says why).
 #include "compute/ops/structure.hpp"
@@ -103,7 +103,7 @@ class ConcatKernel final : public Kernel {
   std::vector<int64_t> offsets_;  // per input: where its block starts inside the output's block
 };
 
-// Flatten and Reshape: the same elements in the same order under other dims.
+// Flatten, Reshape, Squeeze and Unsqueeze: the same elements in the same order under other dims.
 class CopyKernel final : public Kernel {
  public:
   explicit CopyKernel(const KernelSpec& spec) : count_(numel(spec.output_dims)) {}
@@ -238,7 +238,9 @@ std::unique_ptr<Kernel> make_structure_kernel(const KernelSpec& spec) {
   switch (spec.node.kind) {
     case OpKind::Concat: return std::make_unique<ConcatKernel>(spec);
     case OpKind::Flatten:
-    case OpKind::Reshape: return std::make_unique<CopyKernel>(spec);
+    case OpKind::Reshape:
+    case OpKind::Squeeze:
+    case OpKind::Unsqueeze: return std::make_unique<CopyKernel>(spec);
     case OpKind::Pad: return std::make_unique<PadKernel>(spec);
     default:
       throw Error("cpu: node '" + spec.node.name + "' (" + std::string(op_name(spec.node.kind)) +

@@ -1,12 +1,14 @@
-// CUDA Add and Mul with numpy broadcasting. The index bookkeeping is planned once on the host (broadcast_plan.hpp:
-// collapsed dims and strides). Forward: one thread per output element. Backward per operand: elementwise when it
-// is not broadcast; otherwise one warp per operand element sums its share over the broadcast dims (a gather:
-// deterministic, no atomics), accumulating in double.
+// CUDA binary ops (compute/ops/binary.hpp) with numpy broadcasting. The index bookkeeping is planned once on the
+// host (broadcast_plan.hpp: collapsed dims and strides). Forward: one thread per output element. Backward per
+// operand: elementwise when it is not broadcast (a copy for Add); otherwise one warp per operand element sums its
+// share over the broadcast dims (a gather: deterministic, no atomics), accumulating in double. Every op's signal
+// comes from the shared formulas (binary_signal), so PRelu follows the backward mode there too.
 #include "compute/cuda/broadcast_plan.hpp"
 #include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/cuda_context.hpp"
 #include "compute/cuda/kernels.hpp"
 #include "compute/cuda/launch.cuh"
+#include "compute/ops/binary.hpp"
 
 #include <algorithm>
 
@@ -41,24 +43,41 @@ void copy_ints(const std::vector<int64_t>& from, int* to, const std::string& whe
   for (size_t i = 0; i < from.size(); ++i) to[i] = checked_int(from[i], where);
 }
 
-// y[i] = x[.] op z[.], x and z read through their strides along the collapsed output dims.
-__global__ void broadcast_combine(const float* x, const float* z, float* y, int64_t count, BroadcastIndex ix,
-                                  bool mul) {
-  DEEPVIS_FOR_EACH_INDEX(i, count) {
-    int64_t rest = i;
-    int64_t ox = 0, oz = 0;
-    for (int d = ix.rank - 1; d >= 0; --d) {
-      const int c = static_cast<int>(rest % ix.dims[d]);
-      rest /= ix.dims[d];
-      ox += static_cast<int64_t>(c) * ix.stride_x[d];
-      oz += static_cast<int64_t>(c) * ix.stride_z[d];
-    }
-    y[i] = mul ? x[ox] * z[oz] : x[ox] + z[oz];
+__device__ void operand_offsets(const BroadcastIndex& ix, int64_t i, int64_t& ox, int64_t& oz) {
+  int64_t rest = i;
+  ox = 0;
+  oz = 0;
+  for (int d = ix.rank - 1; d >= 0; --d) {
+    const int c = static_cast<int>(rest % ix.dims[d]);
+    rest /= ix.dims[d];
+    ox += static_cast<int64_t>(c) * ix.stride_x[d];
+    oz += static_cast<int64_t>(c) * ix.stride_z[d];
   }
 }
 
-// One warp per element j of the operand: grad[j] = sum over the reduced dims of g (* other, for Mul).
-__global__ void broadcast_reduce(const float* g, const float* other, float* grad, ReductionIndex r) {
+// y[i] = a[.] op b[.], a and b read through their strides along the collapsed output dims.
+__global__ void broadcast_combine(const float* a, const float* b, float* y, int64_t count, BroadcastIndex ix,
+                                  OpKind kind) {
+  DEEPVIS_FOR_EACH_INDEX(i, count) {
+    int64_t oa, ob;
+    operand_offsets(ix, i, oa, ob);
+    y[i] = binary_value<float>(kind, a[oa], b[ob]);
+  }
+}
+
+// The signal to an operand that is not broadcast (laid out like the output).
+__global__ void broadcast_signal(const float* a, const float* b, const float* g, float* grad, int64_t count,
+                                 BroadcastIndex ix, OpKind kind, int operand, BackwardMode mode) {
+  DEEPVIS_FOR_EACH_INDEX(i, count) {
+    int64_t oa, ob;
+    operand_offsets(ix, i, oa, ob);
+    grad[i] = binary_signal<float>(kind, operand, mode, a[oa], b[ob], g[i]);
+  }
+}
+
+// One warp per element j of the operand `self`: grad[j] = the sum over the reduced dims of its signal.
+__global__ void broadcast_reduce(const float* g, const float* self, const float* other, float* grad, ReductionIndex r,
+                                 OpKind kind, int operand, BackwardMode mode) {
   const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
   const int lane = threadIdx.x % kWarp;
   const int64_t warps = static_cast<int64_t>(gridDim.x) * blockDim.x / kWarp;
@@ -81,7 +100,9 @@ __global__ void broadcast_reduce(const float* g, const float* other, float* grad
         po += static_cast<int64_t>(c) * r.red_out[d];
         pp += static_cast<int64_t>(c) * r.red_other[d];
       }
-      sum += other ? static_cast<double>(g[po]) * other[pp] : static_cast<double>(g[po]);
+      const double vs = self[j];
+      const double vo = other[pp];
+      sum += binary_signal<double>(kind, operand, mode, operand == 0 ? vs : vo, operand == 0 ? vo : vs, g[po]);
     }
     for (int offset = kWarp / 2; offset > 0; offset /= 2) sum += __shfl_down_sync(0xffffffffu, sum, offset);
     if (lane == 0) grad[j] = static_cast<float>(sum);
@@ -91,7 +112,7 @@ __global__ void broadcast_reduce(const float* g, const float* other, float* grad
 class BinaryKernel final : public Kernel {
  public:
   explicit BinaryKernel(const KernelSpec& spec)
-      : where_(node_where(spec.node)), ctx_(CudaContext::instance()), mul_(spec.node.kind == OpKind::Mul) {
+      : where_(node_where(spec.node)), ctx_(CudaContext::instance()), kind_(spec.node.kind) {
     BroadcastPlan plan;
     try {
       plan = plan_broadcast(spec.input_dims.at(0), spec.input_dims.at(1), spec.output_dims);
@@ -119,21 +140,13 @@ class BinaryKernel final : public Kernel {
       ri.count = checked_int(r.count, where_);
       ri.per_element = checked_int(r.per_element, where_);
       full_[operand] = r.full;
-      // The gradient of a full operand as a combine: g (laid out like the output) times the other operand.
-      elementwise_[operand] = forward_;
-      for (int d = forward_.rank - 1, run = 1; d >= 0; --d) {
-        elementwise_[operand].stride_x[d] = run;
-        run *= forward_.dims[d];
-      }
-      const int* other_strides = operand == 0 ? forward_.stride_z : forward_.stride_x;
-      std::copy(other_strides, other_strides + kMaxBroadcastRank, elementwise_[operand].stride_z);
     }
   }
 
   void forward(const ForwardArgs& args) override {
     if (total_ == 0) return;
     broadcast_combine<<<grid_for(total_), kBlock, 0, ctx_.stream()>>>(
-        args.inputs.at(0)->data(), args.inputs.at(1)->data(), args.output->data(), total_, forward_, mul_);
+        args.inputs.at(0)->data(), args.inputs.at(1)->data(), args.output->data(), total_, forward_, kind_);
     check_launch("broadcast_combine", where_);
   }
 
@@ -151,21 +164,21 @@ class BinaryKernel final : public Kernel {
         }
         continue;
       }
-      const float* other = operands[1 - operand];
       if (full_[operand]) {
-        if (mul_) {
-          broadcast_combine<<<grid_for(total_), kBlock, 0, ctx_.stream()>>>(g, other, grad->data(), total_,
-                                                                            elementwise_[operand], true);
-          check_launch("broadcast_combine", where_);
-        } else {
+        if (kind_ == OpKind::Add) {
           DEEPVIS_CUDA_CALL(where_, cudaMemcpyAsync, grad->data(), g, static_cast<std::size_t>(total_) * sizeof(float),
                             cudaMemcpyDeviceToDevice, ctx_.stream());
+        } else {
+          broadcast_signal<<<grid_for(total_), kBlock, 0, ctx_.stream()>>>(operands[0], operands[1], g, grad->data(),
+                                                                           total_, forward_, kind_, operand, args.mode);
+          check_launch("broadcast_signal", where_);
         }
         continue;
       }
       const ReductionIndex& r = reduce_[operand];
       const int64_t threads = static_cast<int64_t>(r.count) * kWarp;
-      broadcast_reduce<<<grid_for(threads), kBlock, 0, ctx_.stream()>>>(g, mul_ ? other : nullptr, grad->data(), r);
+      broadcast_reduce<<<grid_for(threads), kBlock, 0, ctx_.stream()>>>(g, operands[operand], operands[1 - operand],
+                                                                        grad->data(), r, kind_, operand, args.mode);
       check_launch("broadcast_reduce", where_);
     }
   }
@@ -173,10 +186,9 @@ class BinaryKernel final : public Kernel {
  private:
   std::string where_;
   CudaContext& ctx_;
-  bool mul_;
+  OpKind kind_;
   int total_ = 0, count_a_ = 0, count_b_ = 0;
   BroadcastIndex forward_;
-  BroadcastIndex elementwise_[2];  // per operand: g (output layout) and the other operand
   ReductionIndex reduce_[2];
   bool full_[2] = {true, true};
 };
@@ -184,9 +196,7 @@ class BinaryKernel final : public Kernel {
 }  // namespace
 
 std::unique_ptr<Kernel> make_binary_kernel(const KernelSpec& spec) {
-  if (spec.node.kind != OpKind::Add && spec.node.kind != OpKind::Mul) {
-    throw Error("cuda: " + node_where(spec.node) + " is not a binary op");
-  }
+  if (!is_binary(spec.node.kind)) throw Error("cuda: " + node_where(spec.node) + " is not a binary op");
   if (spec.input_dims.size() != 2) throw Error("cuda: " + node_where(spec.node) + " needs two inputs");
   return std::make_unique<BinaryKernel>(spec);
 }

@@ -6,7 +6,11 @@
 #include "compute/cuda/cuda_context.hpp"
 #include "compute/cuda/kernels.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <string>
 
 namespace deepvis::cuda {
 
@@ -19,6 +23,19 @@ CudaOptions cuda_options_from_env() {
   CudaOptions options;
   options.tf32 = env_flag("DEEPVIS_CUDA_TF32");
   options.sync_each_node = env_flag("DEEPVIS_CUDA_SYNC");
+  if (const char* withheld = std::getenv("DEEPVIS_CUDA_WITHHOLD")) {
+    std::string list = withheld;
+    for (size_t at = 0; at <= list.size();) {
+      const size_t comma = std::min(list.find(',', at), list.size());
+      const std::string name = list.substr(at, comma - at);
+      if (!name.empty()) {
+        const std::optional<OpKind> kind = op_from_name(name);
+        if (!kind) throw Error("DEEPVIS_CUDA_WITHHOLD: '" + name + "' is not an op deepvis runs");
+        options.withheld.push_back(*kind);
+      }
+      at = comma + 1;
+    }
+  }
   return options;
 }
 
@@ -57,7 +74,8 @@ class CheckedKernel final : public Kernel {
 
 class CudaBackend final : public Backend {
  public:
-  explicit CudaBackend(const CudaOptions& options) : ctx_(CudaContext::instance()) {
+  explicit CudaBackend(const CudaOptions& options)
+      : ctx_(CudaContext::instance()), withheld_(options.withheld), host_(make_cpu_backend(Layout::Plain)) {
     ctx_.set_tf32(options.tf32);
     ctx_.set_sync_each_node(options.sync_each_node);
   }
@@ -102,7 +120,12 @@ class CudaBackend final : public Backend {
 
   void synchronize() const override { ctx_.synchronize("synchronize"); }
 
-  bool supports(const KernelSpec& /*spec*/) const override { return true; }
+  // Every op has a CUDA kernel (dispatch_kernel's switch is exhaustive); only withheld ones are declined.
+  bool supports(const KernelSpec& spec) const override {
+    return std::find(withheld_.begin(), withheld_.end(), spec.node.kind) == withheld_.end();
+  }
+
+  std::shared_ptr<const Backend> fallback() const override { return host_; }
 
   std::unique_ptr<Kernel> make_kernel(const KernelSpec& spec) const override {
     return std::make_unique<CheckedKernel>(cuda::make_kernel(spec), node_where(spec.node));
@@ -110,6 +133,8 @@ class CudaBackend final : public Backend {
 
  private:
   CudaContext& ctx_;
+  std::vector<OpKind> withheld_;
+  std::shared_ptr<const Backend> host_;
 };
 
 }  // namespace

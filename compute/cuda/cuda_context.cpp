@@ -91,6 +91,18 @@ Tensor device_copy_of(const Tensor& host, const std::string& where) {
   return t;
 }
 
+std::shared_ptr<void> device_copy_of(const std::vector<int64_t>& host, const std::string& what,
+                                     const std::string& where) {
+  const std::size_t bytes = std::max<std::size_t>(1, host.size()) * sizeof(int64_t);
+  std::shared_ptr<void> d = device_alloc(bytes, what, where);
+  if (host.empty()) return d;
+  const CudaContext& ctx = CudaContext::instance();
+  DEEPVIS_CUDA_CALL(where, cudaMemcpyAsync, d.get(), host.data(), host.size() * sizeof(int64_t), cudaMemcpyHostToDevice,
+                    ctx.stream());
+  ctx.synchronize(where);  // the host vector may go away as soon as we return
+  return d;
+}
+
 bool env_flag(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr) return false;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace deepvis::cuda {
 
@@ -68,6 +69,10 @@ Tensor device_tensor(const Dims& dims, const std::string& where);
 
 // A device copy of host values (constants prepared by a kernel, say BatchNorm's per-channel affine).
 Tensor device_copy_of(const Tensor& host, const std::string& where);
+
+// A device copy of host indices (the index maps of compute/ops/index_groups.hpp), freed with the last pointer.
+std::shared_ptr<void> device_copy_of(const std::vector<int64_t>& host, const std::string& what,
+                                     const std::string& where);
 
 // Reads an environment switch such as DEEPVIS_CUDA_TF32: true for "1", "on", "true" or "yes".
 bool env_flag(const char* name);

@@ -224,7 +224,8 @@ void DeviceAscentRun::body() {
 
 void DeviceAscentRun::capture() {
   graph_key_ = graph_key(params_);
-  step_.capture([this] { body(); }, options_.cuda_graph);
+  // A node on the CPU fallback copies to the host inside the step, which no graph can capture: launch eagerly.
+  step_.capture([this] { body(); }, options_.cuda_graph && net_.host_fallback_nodes().empty());
 }
 
 void DeviceAscentRun::launch_step() {

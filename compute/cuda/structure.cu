@@ -1,4 +1,4 @@
-// CUDA data movement: Concat, Flatten, Reshape, Pad (constant mode). Concat is one launch for up to
+// CUDA data movement: Concat, Flatten, Reshape, Squeeze, Unsqueeze, Pad (constant mode). Concat is one launch for up to
 // kConcatBatch inputs (one grid row per input: DenseNet concatenates dozens of inputs per layer, and a copy call
 // per input cost more than the data), Flatten/Reshape one copy, Pad one thread per element. Backward moves the gradient
 // back the same way: Concat splits it (adding in place where the Net asks), Pad crops it (zero for input elements that
@@ -113,7 +113,7 @@ class ConcatKernel final : public Kernel {
   std::vector<int64_t> offsets_;  // per input: where its block starts inside the output's block
 };
 
-// Flatten and Reshape: the same elements in the same order under other dims.
+// Flatten, Reshape, Squeeze and Unsqueeze: the same elements in the same order under other dims.
 class CopyKernel final : public Kernel {
  public:
   explicit CopyKernel(const KernelSpec& spec)
@@ -223,7 +223,9 @@ std::unique_ptr<Kernel> make_structure_kernel(const KernelSpec& spec) {
   switch (spec.node.kind) {
     case OpKind::Concat: return std::make_unique<ConcatKernel>(spec);
     case OpKind::Flatten:
-    case OpKind::Reshape: return std::make_unique<CopyKernel>(spec);
+    case OpKind::Reshape:
+    case OpKind::Squeeze:
+    case OpKind::Unsqueeze: return std::make_unique<CopyKernel>(spec);
     case OpKind::Pad: return std::make_unique<PadKernel>(spec);
     default: throw Error("cuda: " + node_where(spec.node) + " is not a structure op");
   }

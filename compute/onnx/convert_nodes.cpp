@@ -259,13 +259,32 @@ void convert_gemm(NodeView& n) {
   n.emit(OpKind::Gemm, p, inputs);
 }
 
+// An N-D activation times a 2-D matrix (a linear layer over the last dim, as ConvNeXt's pointwise layers export)
+// runs as a 2-D MatMul between two Reshapes: rows = every leading dim, batch included, so a batch change re-infers
+// both (-1 in each shape).
 void convert_matmul(NodeView& n) {
   const Dims a = n.dims(0, "A");
   const Dims b = n.dims(1, "B");
-  if (a.size() != 2 || b.size() != 2) {
-    n.fail("only 2-D MatMul is supported; the operands are " + to_string(a) + " and " + to_string(b));
+  if (a.size() == 2 && b.size() == 2) {
+    n.emit(OpKind::MatMul, NoParams{}, {n.blob(0, "A"), n.blob(1, "B")});
+    return;
   }
-  n.emit(OpKind::MatMul, NoParams{}, {n.blob(0, "A"), n.blob(1, "B")});
+  if (a.size() < 2 || b.size() != 2) {
+    n.fail("only 2-D MatMul and N-D by 2-D MatMul are supported; the operands are " + to_string(a) + " and " +
+           to_string(b));
+  }
+  Dims back(a.begin(), a.end() - 1);
+  back[0] = -1;
+  back.push_back(b[1]);
+  int product = -1;
+  try {
+    const int rows = n.ctx.builder.node(OpKind::Reshape, ReshapeParams{{-1, a.back()}}, {n.blob(0, "A")},
+                                        n.name + "/rows", n.name + "/rows");
+    product = n.ctx.builder.node(OpKind::MatMul, NoParams{}, {rows, n.blob(1, "B")}, n.name + "/2d", n.name + "/2d");
+  } catch (const Error& e) {
+    n.fail(e.what());
+  }
+  n.emit(OpKind::Reshape, ReshapeParams{back}, {product});
 }
 
 // --- structure ---
@@ -300,18 +319,46 @@ void convert_reshape(NodeView& n) {
   n.emit(OpKind::Reshape, ReshapeParams{shape}, {n.blob(0, "data")});
 }
 
+// Pad-18's axes input: pads lists begins then ends for those axes; the others get none.
+Dims pads_over_axes(NodeView& n, const Dims& pads, const Dims& x) {
+  const Dims axes = n.ctx.constant_int64(n.input(3), n.where(), "the axes input");
+  if (pads.size() != 2 * axes.size()) {
+    n.fail("pads has " + std::to_string(pads.size()) + " values for " + std::to_string(axes.size()) + " axes");
+  }
+  const auto rank = static_cast<int64_t>(x.size());
+  Dims full(2 * x.size(), 0);
+  for (size_t k = 0; k < axes.size(); ++k) {
+    const auto a = static_cast<size_t>(normalize_axis(n, axes[k], rank, false));
+    full[a] = pads[k];
+    full[a + x.size()] = pads[k + axes.size()];
+  }
+  return full;
+}
+
 void convert_pad(NodeView& n) {
   const Dims x = n.dims(0, "data");
   const std::string mode = n.attrs.get_string("mode", "constant");
-  if (mode != "constant") n.fail("mode '" + mode + "' is not supported (only constant)");
-  Dims pads;
   PadParams p;
+  if (mode == "reflect") {
+    p.mode = PadMode::Reflect;
+  } else if (mode == "edge") {
+    p.mode = PadMode::Edge;
+  } else if (mode != "constant") {
+    n.fail("mode '" + mode + "' is not supported (constant, reflect and edge are)");
+  }
+  Dims pads;
   if (n.opset() < 11) {  // Pad-2: pads and value are attributes
     pads = n.attrs.require_ints("pads");
     p.value = n.attrs.get_float("value", 0.0f);
   } else {  // Pad-11+: pads and constant_value are (constant) inputs
     pads = n.ctx.constant_int64(n.required_input(1, "pads"), n.where(), "the pads input");
     if (n.has_input(2)) p.value = scalar_constant(n, 2, "the constant_value input");
+    if (n.has_input(3)) pads = pads_over_axes(n, pads, x);  // Pad-18: pads for the listed axes only
+  }
+  if (p.mode != PadMode::Constant) {
+    for (int64_t d : x) {
+      if (d == 0) n.fail("reflect and edge padding need every input dim non-empty, the input is " + to_string(x));
+    }
   }
   if (pads.size() != 2 * x.size()) {
     n.fail("pads has " + std::to_string(pads.size()) + " values, a " + std::to_string(x.size()) + "-D input needs " +
@@ -326,6 +373,220 @@ void convert_pad(NodeView& n) {
   p.pads_begin.assign(pads.begin(), pads.begin() + static_cast<std::ptrdiff_t>(x.size()));
   p.pads_end.assign(pads.begin() + static_cast<std::ptrdiff_t>(x.size()), pads.end());
   n.emit(OpKind::Pad, p, {n.blob(0, "data")});
+}
+
+using Converter = std::function<void(NodeView&)>;
+
+// --- elementwise with broadcasting ---
+
+// Sum, Mean, Min and Max take any number of inputs: a chain of binary nodes, the last one named after the ONNX node
+// (Mean's chain ends in a Mul by 1/n).
+void convert_variadic(NodeView& n, OpKind kind, bool mean) {
+  const int count = n.proto.input_size();
+  if (count < 1) n.fail("has no inputs");
+  if (count == 1 && !mean) {
+    n.ctx.alias(n.output(), n.required_input(0, "data_0"), n.where());
+    return;
+  }
+  int acc = n.blob(0, "data_0");
+  const int last = mean ? count : count - 1;  // inputs combined by intermediate nodes
+  for (int i = 1; i < last; ++i) {
+    const std::string step = n.name + "/" + std::to_string(i);
+    try {
+      acc = n.ctx.builder.node(kind, NoParams{}, {acc, n.blob(i, "data")}, step, step);
+    } catch (const Error& e) {
+      n.fail(e.what());
+    }
+  }
+  if (mean) {
+    const int scale = n.ctx.builder.constant(n.name + "/scale", Tensor({1}, {1.0f / static_cast<float>(count)}));
+    n.emit(OpKind::Mul, NoParams{}, {acc, scale});
+  } else {
+    n.emit(kind, NoParams{}, {acc, n.blob(count - 1, "data")});
+  }
+}
+
+Converter binary(OpKind kind) {
+  return [kind](NodeView& n) { n.emit(kind, NoParams{}, {n.blob(0, "A"), n.blob(1, "B")}); };
+}
+
+// --- rearrangements and shape changes ---
+
+// Axes from the attribute (older opsets) or the input `slot` (newer ones); absent: empty.
+Dims axes_of(NodeView& n, int slot) {
+  if (n.has_input(slot)) return n.ctx.constant_int64(n.input(slot), n.where(), "the axes input");
+  return n.attrs.get_ints("axes", {});
+}
+
+Dims normalized_axes(const NodeView& n, const Dims& axes, int64_t rank) {
+  Dims out;
+  for (int64_t a : axes) out.push_back(normalize_axis(n, a, rank, false));
+  std::sort(out.begin(), out.end());
+  if (std::adjacent_find(out.begin(), out.end()) != out.end()) n.fail("an axis is listed twice");
+  return out;
+}
+
+void convert_transpose(NodeView& n) {
+  const Dims x = n.dims(0, "data");
+  Dims perm = n.attrs.get_ints("perm", {});
+  if (perm.empty()) {
+    for (size_t i = x.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
+  }
+  n.emit(OpKind::Transpose, TransposeParams{perm}, {n.blob(0, "data")});
+}
+
+void convert_slice(NodeView& n) {
+  const Dims x = n.dims(0, "data");
+  const auto rank = static_cast<int64_t>(x.size());
+  SliceParams p;
+  Dims axes;
+  if (n.opset() < 10) {  // Slice-1: attributes
+    p.starts = n.attrs.require_ints("starts");
+    p.ends = n.attrs.require_ints("ends");
+    axes = n.attrs.get_ints("axes", {});
+  } else {
+    p.starts = n.ctx.constant_int64(n.required_input(1, "starts"), n.where(), "the starts input");
+    p.ends = n.ctx.constant_int64(n.required_input(2, "ends"), n.where(), "the ends input");
+    if (n.has_input(3)) axes = n.ctx.constant_int64(n.input(3), n.where(), "the axes input");
+    if (n.has_input(4)) p.steps = n.ctx.constant_int64(n.input(4), n.where(), "the steps input");
+  }
+  if (axes.empty()) {
+    for (size_t i = 0; i < p.starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  }
+  if (p.steps.empty()) p.steps.assign(axes.size(), 1);
+  if (p.starts.size() != axes.size() || p.ends.size() != axes.size() || p.steps.size() != axes.size()) {
+    n.fail("starts, ends, axes and steps differ in length");
+  }
+  for (int64_t a : axes) p.axes.push_back(normalize_axis(n, a, rank, false));
+  Dims sorted = p.axes;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) n.fail("an axis is listed twice");
+  for (int64_t step : p.steps) {
+    if (step == 0) n.fail("a step is 0");
+  }
+  n.emit(OpKind::Slice, p, {n.blob(0, "data")});
+}
+
+// Split becomes one Slice per output along the axis.
+void convert_split(NodeView& n) {
+  const Dims x = n.dims(0, "input");
+  const auto rank = static_cast<int64_t>(x.size());
+  const int64_t axis = normalize_axis(n, n.attrs.get_int("axis", 0), rank, false);
+  const int64_t dim = x[static_cast<size_t>(axis)];
+  const int outputs = n.proto.output_size();
+  Dims parts;
+  if (n.opset() >= 13 && n.has_input(1)) {
+    parts = n.ctx.constant_int64(n.input(1), n.where(), "the split input");
+  } else if (n.opset() < 13) {
+    parts = n.attrs.get_ints("split", {});
+  }
+  if (parts.empty()) {  // equal parts; Split-18 lets the last be smaller
+    const int64_t chunk = (dim + outputs - 1) / outputs;
+    for (int k = 0; k < outputs; ++k) parts.push_back(std::max<int64_t>(0, std::min(chunk, dim - k * chunk)));
+    if (n.opset() < 18 && dim % outputs != 0) {
+      n.fail("dim " + std::to_string(dim) + " does not split into " + std::to_string(outputs) + " equal parts");
+    }
+  }
+  if (static_cast<int>(parts.size()) != outputs) {
+    n.fail("split lists " + std::to_string(parts.size()) + " parts for " + std::to_string(outputs) + " outputs");
+  }
+  int64_t total = 0;
+  for (int64_t v : parts) {
+    if (v < 0) n.fail("a split part is negative");
+    total += v;
+  }
+  if (total != dim) n.fail("the parts add up to " + std::to_string(total) + ", the axis has " + std::to_string(dim));
+  const int data = n.blob(0, "input");
+  int64_t start = 0;
+  for (int k = 0; k < outputs; ++k) {
+    const std::string& out = n.proto.output(k);
+    const int64_t end = start + parts[static_cast<size_t>(k)];
+    SliceParams p{{start}, {end}, {axis}, {1}};
+    start = end;
+    if (out.empty()) continue;
+    try {
+      n.ctx.define(out, n.ctx.builder.node(OpKind::Slice, p, {data}, n.name + "/" + std::to_string(k), out));
+    } catch (const Error& e) {
+      n.fail(e.what());
+    }
+  }
+}
+
+void convert_squeeze(NodeView& n) {
+  const Dims x = n.dims(0, "data");
+  Dims axes = axes_of(n, 1);
+  if (axes.empty()) {
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (x[i] == 1) axes.push_back(static_cast<int64_t>(i));
+    }
+  }
+  n.emit(OpKind::Squeeze, AxesParams{normalized_axes(n, axes, static_cast<int64_t>(x.size()))}, {n.blob(0, "data")});
+}
+
+void convert_unsqueeze(NodeView& n) {
+  const Dims x = n.dims(0, "data");
+  const Dims axes = axes_of(n, 1);
+  if (axes.empty()) n.fail("has no axes");
+  const auto rank = static_cast<int64_t>(x.size() + axes.size());
+  n.emit(OpKind::Unsqueeze, AxesParams{normalized_axes(n, axes, rank)}, {n.blob(0, "data")});
+}
+
+void convert_expand(NodeView& n) {
+  const Dims shape = n.ctx.constant_int64(n.required_input(1, "shape"), n.where(), "the shape input");
+  n.emit(OpKind::Expand, ExpandParams{shape}, {n.blob(0, "input")});
+}
+
+void convert_tile(NodeView& n) {
+  const Dims repeats = n.ctx.constant_int64(n.required_input(1, "repeats"), n.where(), "the repeats input");
+  n.emit(OpKind::Tile, TileParams{repeats}, {n.blob(0, "input")});
+}
+
+void convert_gather(NodeView& n) {
+  const Dims x = n.dims(0, "data");
+  n.require_constant(1, "indices");
+  GatherParams p;
+  p.axis = normalize_axis(n, n.attrs.get_int("axis", 0), static_cast<int64_t>(x.size()), false);
+  p.indices = n.ctx.constant_int64(n.input(1), n.where(), "the indices input");
+  p.indices_dims = n.dims(1, "indices");
+  n.emit(OpKind::Gather, p, {n.blob(0, "data")});
+}
+
+Converter block(OpKind kind) {
+  return [kind](NodeView& n) {
+    BlockParams p;
+    p.blocksize = n.attrs.require_int("blocksize");
+    if (p.blocksize < 1) n.fail("attribute 'blocksize' must be positive");
+    if (kind == OpKind::DepthToSpace) {
+      const std::string mode = n.attrs.get_string("mode", "DCR");
+      if (mode != "DCR" && mode != "CRD") n.fail("mode '" + mode + "' is neither DCR nor CRD");
+      p.crd = mode == "CRD";
+    }
+    n.emit(kind, p, {n.blob(0, "input")});
+  };
+}
+
+// --- reductions ---
+
+// `axes_input_from`: the opset from which the axes are an input rather than an attribute (13 for ReduceSum, 18 for
+// the others).
+Converter reduce(OpKind kind, int64_t axes_input_from) {
+  return [kind, axes_input_from](NodeView& n) {
+    const Dims x = n.dims(0, "data");
+    const Dims axes =
+        n.opset() >= axes_input_from ? (n.has_input(1) ? axes_of(n, 1) : Dims{}) : n.attrs.get_ints("axes", {});
+    ReduceParams p;
+    p.keepdims = n.attrs.get_int("keepdims", 1) != 0;
+    if (axes.empty()) {
+      if (n.attrs.get_int("noop_with_empty_axes", 0) != 0) {
+        n.ctx.alias(n.output(), n.required_input(0, "data"), n.where());
+        return;
+      }
+      for (size_t i = 0; i < x.size(); ++i) p.axes.push_back(static_cast<int64_t>(i));
+    } else {
+      p.axes = normalized_axes(n, axes, static_cast<int64_t>(x.size()));
+    }
+    n.emit(kind, p, {n.blob(0, "data")});
+  };
 }
 
 // --- softmax ---
@@ -382,8 +643,6 @@ void convert_constant(NodeView& n) {
   n.ctx.add_constant(out, &n.ctx.owned_protos.back());
 }
 
-using Converter = std::function<void(NodeView&)>;
-
 // A smooth activation (compute/ops/smooth.hpp) with ONNX's attribute defaults.
 Converter smooth(OpKind kind, float alpha = 0.0f, float beta = 0.0f, float gamma = 0.0f) {
   return [=](NodeView& n) {
@@ -426,14 +685,33 @@ const std::map<std::string, Converter>& converters() {
       {"BatchNormalization", convert_batchnorm},
       {"Gemm", convert_gemm},
       {"MatMul", convert_matmul},
-      {"Add",
+      {"Add", binary(OpKind::Add)},
+      {"Sub", binary(OpKind::Sub)},
+      {"Mul", binary(OpKind::Mul)},
+      {"Div", binary(OpKind::Div)},
+      {"Pow", binary(OpKind::Pow)},
+      {"PRelu",
        [](NodeView& n) {
-         n.emit(OpKind::Add, NoParams{}, {n.blob(0, "A"), n.blob(1, "B")});
+         n.emit(OpKind::PRelu, NoParams{}, {n.blob(0, "X"), n.blob(1, "slope")});
        }},
-      {"Mul",
-       [](NodeView& n) {
-         n.emit(OpKind::Mul, NoParams{}, {n.blob(0, "A"), n.blob(1, "B")});
-       }},
+      {"Sum", [](NodeView& n) { convert_variadic(n, OpKind::Add, false); }},
+      {"Mean", [](NodeView& n) { convert_variadic(n, OpKind::Add, true); }},
+      {"Min", [](NodeView& n) { convert_variadic(n, OpKind::Min, false); }},
+      {"Max", [](NodeView& n) { convert_variadic(n, OpKind::Max, false); }},
+      {"Transpose", convert_transpose},
+      {"Slice", convert_slice},
+      {"Split", convert_split},
+      {"Squeeze", convert_squeeze},
+      {"Unsqueeze", convert_unsqueeze},
+      {"Expand", convert_expand},
+      {"Tile", convert_tile},
+      {"Gather", convert_gather},
+      {"DepthToSpace", block(OpKind::DepthToSpace)},
+      {"SpaceToDepth", block(OpKind::SpaceToDepth)},
+      {"ReduceMean", reduce(OpKind::ReduceMean, 18)},
+      {"ReduceMax", reduce(OpKind::ReduceMax, 18)},
+      {"ReduceSum", reduce(OpKind::ReduceSum, 13)},
+      {"ReduceL2", reduce(OpKind::ReduceL2, 18)},
       {"Concat", convert_concat},
       {"Flatten", convert_flatten},
       {"Reshape", convert_reshape},

@@ -2,6 +2,8 @@
 
 #include "compute/core/error.hpp"
 
+#include <algorithm>
+
 namespace deepvis {
 
 Dims concat_output_dims(const ConcatParams& p, const std::vector<Dims>& inputs) {
@@ -64,6 +66,39 @@ Dims pad_output_dims(const PadParams& p, const Dims& x) {
     out[i] += p.pads_begin[i] + p.pads_end[i];
     if (out[i] < 0) throw Error("Pad crops " + to_string(x) + " below zero size");
   }
+  return out;
+}
+
+Dims squeeze_output_dims(const AxesParams& p, const Dims& x) {
+  Dims out;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const bool listed = std::find(p.axes.begin(), p.axes.end(), static_cast<int64_t>(i)) != p.axes.end();
+    if (listed && x[i] != 1) {
+      throw Error("Squeeze axis " + std::to_string(i) + " of " + to_string(x) + " is not of size 1");
+    }
+    if (!listed) out.push_back(x[i]);
+  }
+  for (int64_t a : p.axes) {
+    if (a < 0 || a >= static_cast<int64_t>(x.size())) {
+      throw Error("Squeeze axis " + std::to_string(a) + " is out of range for " + to_string(x));
+    }
+  }
+  return out;
+}
+
+Dims unsqueeze_output_dims(const AxesParams& p, const Dims& x) {
+  const size_t rank = x.size() + p.axes.size();
+  Dims out;
+  size_t next = 0;
+  for (size_t i = 0; i < rank; ++i) {
+    if (std::find(p.axes.begin(), p.axes.end(), static_cast<int64_t>(i)) != p.axes.end()) {
+      out.push_back(1);
+    } else {
+      if (next >= x.size()) throw Error("Unsqueeze axes do not fit a " + std::to_string(x.size()) + "-D input");
+      out.push_back(x[next++]);
+    }
+  }
+  if (next != x.size()) throw Error("Unsqueeze axes are out of range for " + to_string(x));
   return out;
 }
 

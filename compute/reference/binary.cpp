@@ -1,5 +1,6 @@
-// Reference Add and Mul with numpy broadcasting: every output element finds its operands through per-dim strides
-// that are zero where an operand is broadcast. Backward sums each operand's share back over the broadcast dims.
+// Reference binary ops (compute/ops/binary.hpp) with numpy broadcasting: every output element finds its operands
+// through per-dim strides that are zero where an operand is broadcast. Backward sums each operand's share back over
+// the broadcast dims, in double.
 #include "compute/ops/binary.hpp"
 
 #include "compute/reference/kernels.hpp"
@@ -28,7 +29,7 @@ std::vector<int64_t> broadcast_strides(const Dims& dims, const Dims& out) {
 class BinaryKernel final : public Kernel {
  public:
   explicit BinaryKernel(const KernelSpec& spec)
-      : mul_(spec.node.kind == OpKind::Mul),
+      : kind_(spec.node.kind),
         out_dims_(spec.output_dims),
         stride_a_(broadcast_strides(spec.input_dims.at(0), out_dims_)),
         stride_b_(broadcast_strides(spec.input_dims.at(1), out_dims_)),
@@ -59,9 +60,7 @@ class BinaryKernel final : public Kernel {
     const float* b = args.inputs.at(1)->data();
     float* y = args.output->data();
     for (size_t i = 0; i < offset_a_.size(); ++i) {
-      const float va = a[offset_a_[i]];
-      const float vb = b[offset_b_[i]];
-      y[i] = mul_ ? va * vb : va + vb;
+      y[i] = static_cast<float>(binary_value<double>(kind_, a[offset_a_[i]], b[offset_b_[i]]));
     }
   }
 
@@ -72,9 +71,10 @@ class BinaryKernel final : public Kernel {
     std::fill(sum_a_.begin(), sum_a_.end(), 0.0);
     std::fill(sum_b_.begin(), sum_b_.end(), 0.0);
     for (size_t i = 0; i < offset_a_.size(); ++i) {
-      const double gi = g[i];
-      sum_a_[static_cast<size_t>(offset_a_[i])] += mul_ ? gi * b[offset_b_[i]] : gi;
-      sum_b_[static_cast<size_t>(offset_b_[i])] += mul_ ? gi * a[offset_a_[i]] : gi;
+      const double va = a[offset_a_[i]];
+      const double vb = b[offset_b_[i]];
+      sum_a_[static_cast<size_t>(offset_a_[i])] += binary_signal<double>(kind_, 0, args.mode, va, vb, g[i]);
+      sum_b_[static_cast<size_t>(offset_b_[i])] += binary_signal<double>(kind_, 1, args.mode, va, vb, g[i]);
     }
     if (Tensor* ga = args.grad_inputs.at(0)) {
       for (size_t i = 0; i < sum_a_.size(); ++i) ga->at(static_cast<int64_t>(i)) = static_cast<float>(sum_a_[i]);
@@ -85,7 +85,7 @@ class BinaryKernel final : public Kernel {
   }
 
  private:
-  bool mul_;
+  OpKind kind_;
   Dims out_dims_;
   std::vector<int64_t> stride_a_;
   std::vector<int64_t> stride_b_;
@@ -98,7 +98,7 @@ class BinaryKernel final : public Kernel {
 }  // namespace
 
 std::unique_ptr<Kernel> make_binary_kernel(const KernelSpec& spec) {
-  if (spec.node.kind != OpKind::Add && spec.node.kind != OpKind::Mul) {
+  if (!is_binary(spec.node.kind)) {
     throw Error("reference: node '" + spec.node.name + "' (" + std::string(op_name(spec.node.kind)) +
                 ") is not a binary op");
   }

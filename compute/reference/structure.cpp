@@ -1,5 +1,6 @@
-// Reference data movement: Concat, Flatten, Reshape, Pad (constant mode). Backward moves the gradient back the
-// same way: Concat splits it (adding where the Net asks), Flatten/Reshape copy it, Pad crops it to the input region.
+// Reference data movement: Concat, Flatten, Reshape, Squeeze, Unsqueeze, Pad (constant mode). Backward moves the
+// gradient back the same way: Concat splits it (adding where the Net asks), Flatten/Reshape copy it, Pad crops it to
+// the input region.
 #include "compute/ops/structure.hpp"
 
 #include "compute/reference/kernels.hpp"
@@ -70,7 +71,7 @@ class ConcatKernel final : public Kernel {
   std::vector<int64_t> offsets_;  // per input, where it starts along the output's axis
 };
 
-// Flatten and Reshape: the same elements in the same order under other dims.
+// Flatten, Reshape, Squeeze and Unsqueeze: the same elements in the same order under other dims.
 class CopyKernel final : public Kernel {
  public:
   explicit CopyKernel(const KernelSpec& spec) : count_(numel(spec.output_dims)) {}
@@ -154,7 +155,9 @@ std::unique_ptr<Kernel> make_structure_kernel(const KernelSpec& spec) {
   switch (spec.node.kind) {
     case OpKind::Concat: return std::make_unique<ConcatKernel>(spec);
     case OpKind::Flatten:
-    case OpKind::Reshape: return std::make_unique<CopyKernel>(spec);
+    case OpKind::Reshape:
+    case OpKind::Squeeze:
+    case OpKind::Unsqueeze: return std::make_unique<CopyKernel>(spec);
     case OpKind::Pad: return std::make_unique<PadKernel>(spec);
     default:
       throw Error("reference: node '" + spec.node.name + "' (" + std::string(op_name(spec.node.kind)) +

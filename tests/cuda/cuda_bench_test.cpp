@@ -206,7 +206,7 @@ TEST_CASE("cuda bench: exported torchvision models match the CPU backend, then f
         run.run();
         const double total = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         print_line(path, "preset3_1000_total", 1, 1000, total);
-        const std::shared_ptr<Backend> tf32 = cuda::make_cuda_backend({true, false});
+        const std::shared_ptr<Backend> tf32 = cuda::make_cuda_backend({true, false, {}});
         print_line(path, "ascent_step_64_tf32", 64, 50, ascent_ms_per_step(graph, tf32, 64, 50, note));
         cuda::CudaContext::instance().set_tf32(false);  // the context back to exact fp32 for what follows
         print_line(path, "ascent_step_64_fp32", 64, 50, ascent_ms_per_step(graph, gpu, 64, 50, note));

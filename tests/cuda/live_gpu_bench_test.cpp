@@ -103,7 +103,7 @@ TEST_CASE("live gpu bench: a frame's work on a CUDA net, with the grid texture b
   const std::vector<cv::Mat> frames = camera_like_frames();
   const Preprocess pre;  // centre crop to the model's input, scale 1: the work, not the values, is what counts
   for (bool tf32 : {false, true}) {
-    Net net(graph, cuda::make_cuda_backend({tf32, false}));
+    Net net(graph, cuda::make_cuda_backend({tf32, false, {}}));
     const int blob = bench_layer(net);
     REQUIRE(blob >= 0);
     const std::string layer = net.graph().blobs[static_cast<size_t>(blob)].name;

@@ -1,9 +1,13 @@
 // Runs the ONNX backend node tests (libonnx-testdata) that the importer accepts, on the cpu and reference
-// backends, against the expected outputs with the ONNX backend-test tolerance.
+// backends, against the expected outputs with the ONNX backend-test tolerance; on a GPU, on the CUDA backend too
+// (scripts/gpu-check runs it).
 #include "compute/core/error.hpp"
 #include "compute/core/net.hpp"
 #include "compute/onnx/onnx_import.hpp"
 #include "compute/onnx/tensor_proto.hpp"
+#ifdef DEEPVIS_HAVE_CUDA
+#include "tests/support/gpu_support.hpp"
+#endif
 
 #include <doctest/doctest.h>
 #include <onnx/onnx_pb.h>
@@ -90,9 +94,9 @@ struct SuiteResult {
 };
 
 // Runs every test folder under `root` (each test_data_set_* is one case) and prints the summary.
-SuiteResult run_suite(const fs::path& root, const std::string& filter) {
-  const std::vector<std::pair<std::string, std::shared_ptr<Backend>>> backends = {
-      {"cpu", make_cpu_backend()}, {"reference", make_reference_backend()}};
+using NamedBackends = std::vector<std::pair<std::string, std::shared_ptr<Backend>>>;
+
+SuiteResult run_suite(const fs::path& root, const std::string& filter, const NamedBackends& backends) {
   std::map<std::string, Tally> per_op;
   std::map<std::string, bool> op_supported;
   std::vector<std::string> skip_reasons;  // for cases whose ops are all supported
@@ -167,7 +171,9 @@ SuiteResult run_suite(const fs::path& root, const std::string& filter) {
   }
 
   std::ostringstream report;
-  report << "ONNX conformance, " << root.string() << " (cpu and reference backends, rtol 1e-3 atol 1e-7):\n";
+  std::string names;
+  for (const auto& [backend_name, backend] : backends) names += (names.empty() ? "" : " and ") + backend_name;
+  report << "ONNX conformance, " << root.string() << " (" << names << " backends, rtol 1e-3 atol 1e-7):\n";
   int unsupported_types = 0;
   int unsupported_cases = 0;
   std::string unsupported_list;
@@ -204,10 +210,20 @@ std::string test_filter() {
 TEST_CASE("onnx: conformance node tests on the cpu and reference backends") {
   REQUIRE_MESSAGE(fs::is_directory(kNodeTests), "libonnx-testdata is not installed (scripts/setup-deps)");
   const std::string filter = test_filter();
-  const SuiteResult r = run_suite(kNodeTests, filter);
+  const SuiteResult r =
+      run_suite(kNodeTests, filter, {{"cpu", make_cpu_backend()}, {"reference", make_reference_backend()}});
   CHECK_MESSAGE(r.failures.empty(), r.failures.size() << " imported cases failed (listed above)");
   // So that the test cannot pass by skipping everything.
-  if (filter.empty()) CHECK_MESSAGE(r.total.run >= 80, "only " << r.total.run << " cases ran");
+  if (filter.empty()) CHECK_MESSAGE(r.total.run >= 250, "only " << r.total.run << " cases ran");
 }
+
+#ifdef DEEPVIS_HAVE_CUDA
+TEST_CASE("cuda: conformance node tests on the CUDA backend") {
+  DEEPVIS_REQUIRE_GPU();
+  REQUIRE_MESSAGE(fs::is_directory(kNodeTests), "libonnx-testdata is not installed (scripts/setup-deps)");
+  const SuiteResult r = run_suite(kNodeTests, test_filter(), {{"cuda", test::gpu()}});
+  CHECK_MESSAGE(r.failures.empty(), r.failures.size() << " imported cases failed on the GPU (listed above)");
+}
+#endif
 
 }  // namespace deepvis

@@ -472,10 +472,11 @@ TEST_CASE("onnx: a small CNN runs at another batch on the cpu backend like the u
   CHECK(row_difference > 1e-2);
 }
 
-TEST_CASE("onnx: supported_onnx_ops lists every op kind and the eliminated ops") {
+TEST_CASE("onnx: supported_onnx_ops lists every op kind, the lowered ops and the eliminated ops") {
   const auto ops = supported_onnx_ops();
-  CHECK(ops.size() == kOpKindCount + 3);
-  for (const char* op : {"Conv", "BatchNormalization", "LRN", "Softmax", "Dropout", "Identity", "Constant"}) {
+  CHECK(ops.size() == kOpKindCount + 6);
+  for (const char* op : {"Conv", "BatchNormalization", "LRN", "Softmax", "Dropout", "Identity", "Constant", "Split",
+                         "Sum", "Mean", "Transpose", "ReduceMean"}) {
     CHECK(std::find(ops.begin(), ops.end(), op) != ops.end());
   }
 }

@@ -18,6 +18,9 @@ Tensor random_tensor(Dims dims, uint32_t seed, float lo = -1.0f, float hi = 1.0f
 // max |a - b| / max(max |b|, 1e-6): the relative error used by the tolerances.
 double max_relative_error(const Tensor& a, const Tensor& b);
 double max_abs_error(const Tensor& a, const Tensor& b);
+// max |a - b| / max |b|, with no floor: for input gradients of whole nets, which can be far below 1e-6 (random
+// EfficientNet-B0's are about 1e-14) and must still be compared at their own scale.
+double max_scaled_error(const Tensor& a, const Tensor& b);
 
 // The bound for a float32 result against a float64 oracle where float32 itself loses digits (input gradients of
 // deep nets): twice what float32 loses there, measured two ways, PyTorch's own float32 error on the same input and
@@ -25,8 +28,9 @@ double max_abs_error(const Tensor& a, const Tensor& b);
 // so a result a few percent wrong fails however much float32 lost.
 double fp32_parity_bound(double torch_fp32_error, double own_sensitivity = 0.0);
 
-// How far `net`'s input gradient (seeded with `seed` at `blob`, in `mode`) moves, as max_relative_error, when the
-// input is scaled by 1 + 2^-22 or 1 + 2^-21: rounding-level changes. A deep net's Relu and max-pool switches can
+// How far `net`'s input gradient (seeded with `seed` at `blob`, in `mode`) moves, as max_scaled_error, when the
+// input is scaled by 1 + 2^-22 or 1 + 2^-21, as a whole and by a random factor of that size per element:
+// rounding-level changes. A deep net's Relu and max-pool switches can
 // flip at that scale, which moves a correct float32 result by as much as it differs from float64; a wrong rule
 // moves it by far more than rounding. Leaves `net` holding the last nudged run.
 double rounding_sensitivity(Net& net, const Tensor& input, int blob, const Tensor& seed, BackwardMode mode);
