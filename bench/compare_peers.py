@@ -149,14 +149,35 @@ def torch_timers(name, size, iters):
     return (lambda: median_ms(forward, iters)), (lambda: median_ms(step, iters))
 
 
-def opencv_timer(path, size, iters):
+def opencv_net(path, deepvis):
+    """OpenCV DNN's net for the export, or for the graph deepvis runs (`deepvis info --simplified`: constants
+    folded, Identity and shape chains gone) when OpenCV 4.6's importer refuses the export itself (it refuses
+    Identity nodes on initializers, which torch 1.13 writes for shared weights). Returns (net, which) or None."""
     import cv2
-    import numpy as np
     try:
-        net = cv2.dnn.readNetFromONNX(path)
-    except cv2.error as e:  # OpenCV 4.6's importer refuses some exports (e.g. Identity nodes)
+        return cv2.dnn.readNetFromONNX(path), "export"
+    except cv2.error as e:
         print(f"OpenCV DNN cannot read {os.path.basename(path)}: {str(e).splitlines()[-1]}", file=sys.stderr)
+    simplified = path[:-len(".onnx")] + ".simplified.onnx"
+    made = subprocess.run([deepvis, "info", "--model", path, "--device", "cpu", "--simplified", simplified],
+                          capture_output=True, text=True)
+    if made.returncode != 0:
         return None
+    try:
+        net = cv2.dnn.readNetFromONNX(simplified)
+    except cv2.error as e:
+        print(f"OpenCV DNN cannot read the simplified graph either: {str(e).splitlines()[-1]}", file=sys.stderr)
+        return None
+    print(f"OpenCV DNN times {os.path.basename(simplified)}, the same graph as deepvis simplifies it", file=sys.stderr)
+    return net, "simplified"
+
+
+def opencv_timer(path, size, iters, deepvis):
+    import numpy as np
+    loaded = opencv_net(path, deepvis)
+    if loaded is None:
+        return None
+    net, _ = loaded
     blob = np.random.randn(1, 3, size, size).astype(np.float32)
 
     def forward():
@@ -220,7 +241,7 @@ def main():
     results = {}
     for name in args.models.split(","):
         path = export(name)
-        cv = opencv_timer(path, 224, args.iters)
+        cv = opencv_timer(path, 224, args.iters, args.deepvis)
         pt_fwd, pt_step = torch_timers(name, 224, args.iters)
         t = {key: [] for key in ("dv_fwd", "cv_fwd", "pt_fwd", "dv_step", "pt_step")}
         for i in range(args.rounds):
