@@ -142,3 +142,19 @@ TEST_CASE("torch: RegNetY-400MF (grouped convs, squeeze-excitation) matches PyTo
 TEST_CASE("torch: ConvNeXt-Tiny (LayerNorm as ReduceMean-Sub-Pow-Sqrt-Div, GELU by Erf, N-D MatMul) matches PyTorch") {
   check_against_torch("convnext_tiny", 64, false);
 }
+
+TEST_CASE("torch: ResNeXt-50 32x4d (grouped 3x3 convolutions) matches PyTorch") {
+  check_against_torch("resnext50_32x4d", 64, false);
+}
+
+TEST_CASE("torch: Inception v3 (asymmetric 1x7/7x1 kernels, average-pool branches) at 96 matches PyTorch") {
+  check_against_torch("inception_v3", 96, false);
+}
+
+TEST_CASE("torch: MobileNetV3-Large matches PyTorch") {
+  check_against_torch("mobilenet_v3_large", 64, false);
+}
+
+TEST_CASE("torch: VGG-11 without batch norm at 224 matches PyTorch") {
+  check_against_torch("vgg11", 224, false);
+}
