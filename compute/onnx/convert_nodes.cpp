@@ -458,9 +458,7 @@ void convert_slice(NodeView& n) {
     n.fail("starts, ends, axes and steps differ in length");
   }
   for (int64_t a : axes) p.axes.push_back(normalize_axis(n, a, rank, false));
-  Dims sorted = p.axes;
-  std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) n.fail("an axis is listed twice");
+  normalized_axes(n, p.axes, rank);  // rejects an axis listed twice; p.axes keeps the order starts/ends follow
   for (int64_t step : p.steps) {
     if (step == 0) n.fail("a step is 0");
   }

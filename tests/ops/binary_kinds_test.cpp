@@ -2,6 +2,7 @@
 // cpu backends (inputs kept off the kinks and out of the domains' edges), the cpu backend against the reference in
 // every mode, and PRelu's rectifier rule in Deconv and Guided modes.
 #include "compute/ops/binary.hpp"
+#include "tests/ops/binary_graphs.hpp"
 #include "tests/support/op_check.hpp"
 
 #include <doctest/doctest.h>
@@ -14,32 +15,6 @@ using namespace deepvis;
 using namespace deepvis::test;
 
 namespace {
-
-Graph with_constant(OpKind kind, const Dims& x_dims, const Tensor& c, bool constant_first = false) {
-  GraphBuilder g("test");
-  const int x = g.input("x", x_dims);
-  const int k = g.constant("c", c);
-  g.node(kind, NoParams{}, constant_first ? std::vector<int>{k, x} : std::vector<int>{x, k}, "op", "y");
-  return g.build();
-}
-
-// y = op(x, crop(x)): both operands are activations and the second broadcasts.
-Graph two_activations(OpKind kind, const Dims& x_dims, const Dims& b_dims) {
-  GraphBuilder g("test");
-  const int x = g.input("x", x_dims);
-  PadParams crop;
-  for (size_t d = 0; d < x_dims.size(); ++d) {
-    crop.pads_begin.push_back(0);
-    crop.pads_end.push_back(b_dims[d] - x_dims[d]);
-  }
-  const int b = g.node(OpKind::Pad, crop, {x}, "crop");
-  g.node(kind, NoParams{}, {x, b}, "op", "y");
-  return g.build();
-}
-
-Dims output_dims(const Graph& g) {
-  return g.blobs[static_cast<size_t>(g.outputs.front())].dims;
-}
 
 // Values in [lo, hi) no closer than 0.05 to zero: off PRelu's kink, and Div's and Pow's operands stay usable.
 Tensor off_zero(const Dims& dims, uint32_t seed, float lo, float hi) {

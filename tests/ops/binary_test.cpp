@@ -1,6 +1,7 @@
 // Add and Mul with broadcasting: hand values, finite differences of the reference backward (constant operands
 // and two activations, so both gradient slots are exercised), and the cpu backend against the reference.
 #include "compute/ops/binary.hpp"
+#include "tests/ops/binary_graphs.hpp"
 #include "tests/support/op_check.hpp"
 
 #include <doctest/doctest.h>
@@ -12,34 +13,6 @@ using namespace deepvis;
 using namespace deepvis::test;
 
 namespace {
-
-// x (op) c, or c (op) x when `constant_first`.
-Graph with_constant(OpKind kind, const Dims& x_dims, const Tensor& c, bool constant_first = false) {
-  GraphBuilder g("test");
-  const int x = g.input("x", x_dims);
-  const int k = g.constant("c", c);
-  g.node(kind, NoParams{}, constant_first ? std::vector<int>{k, x} : std::vector<int>{x, k}, "op", "y");
-  return g.build();
-}
-
-// Both operands are activations: a = x and b = x cropped by a Pad with negative pads to `b_dims`, so the
-// second operand broadcasts and its gradient must be reduced, then flow back through the crop.
-Graph two_activations(OpKind kind, const Dims& x_dims, const Dims& b_dims, bool cropped_first = false) {
-  GraphBuilder g("test");
-  const int x = g.input("x", x_dims);
-  PadParams crop;
-  for (size_t d = 0; d < x_dims.size(); ++d) {
-    crop.pads_begin.push_back(0);
-    crop.pads_end.push_back(b_dims[d] - x_dims[d]);
-  }
-  const int b = g.node(OpKind::Pad, crop, {x}, "crop");
-  g.node(kind, NoParams{}, cropped_first ? std::vector<int>{b, x} : std::vector<int>{x, b}, "op", "y");
-  return g.build();
-}
-
-Dims output_dims(const Graph& g) {
-  return g.blobs[static_cast<size_t>(g.outputs.front())].dims;
-}
 
 // Random input and seed from `seed`; forward and every backward mode within 1e-4 of the reference.
 void check_cpu_against_reference(const Graph& g, uint32_t seed) {
