@@ -37,9 +37,8 @@ void require_rank(const Node& node, const Dims& d, int rank, const char* what) {
   }
 }
 
-}  // namespace
-
-Dims infer_dims(const Node& node, const std::vector<Dims>& in) {
+// The op's own rule, each error naming the node.
+Dims op_output_dims(const Node& node, const std::vector<Dims>& in) {
   try {
     switch (node.kind) {
       case OpKind::Conv:
@@ -128,6 +127,18 @@ Dims infer_dims(const Node& node, const std::vector<Dims>& in) {
     throw Error(std::string(op_name(node.kind)) + " node '" + node.name + "': " + what);
   }
   throw Error("unknown op kind in node '" + node.name + "'");
+}
+
+}  // namespace
+
+Dims infer_dims(const Node& node, const std::vector<Dims>& in) {
+  Dims out = op_output_dims(node, in);
+  try {
+    check_dims(out);  // whatever the rule computed from the file's numbers, it must describe a tensor
+  } catch (const Error& e) {
+    throw Error(std::string(op_name(node.kind)) + " node '" + node.name + "': " + e.what());
+  }
+  return out;
 }
 
 void infer_all_dims(Graph& graph) {

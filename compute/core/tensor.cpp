@@ -5,13 +5,26 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 namespace deepvis {
 
 int64_t numel(const Dims& dims) {
   int64_t n = 1;
-  for (int64_t d : dims) n *= d;
+  for (int64_t d : dims) {
+    if (__builtin_mul_overflow(n, d, &n)) throw Error("dims " + to_string(dims) + " have too many elements");
+  }
   return n;
+}
+
+void check_dims(const Dims& dims) {
+  for (int64_t d : dims) {
+    if (d < 0) throw Error("dims " + to_string(dims) + " are negative");
+  }
+  const bool huge_dim = std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d > kMaxTensorElements; });
+  if (huge_dim || numel(dims) > kMaxTensorElements) {
+    throw Error("dims " + to_string(dims) + " have more than 2^40 elements, beyond any tensor deepvis can hold");
+  }
 }
 
 std::string to_string(const Dims& dims) {
@@ -23,6 +36,9 @@ std::string to_string(const Dims& dims) {
 Tensor::Tensor(Dims dims) : dims_(std::move(dims)) {
   for (int64_t d : dims_) {
     if (d < 0) throw Error("negative tensor dimension in " + to_string(dims_));
+  }
+  if (numel() > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(sizeof(float)) - 64) {
+    throw Error("a " + to_string(dims_) + " tensor is too large to allocate");
   }
   const size_t bytes = std::max<size_t>(64, (static_cast<size_t>(numel()) * sizeof(float) + 63) / 64 * 64);
   void* p = std::aligned_alloc(64, bytes);

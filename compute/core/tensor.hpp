@@ -10,7 +10,15 @@ namespace deepvis {
 
 using Dims = std::vector<int64_t>;
 
+// Throws deepvis::Error when the count overflows int64: dims read from a corrupt file can claim anything.
 int64_t numel(const Dims& dims);
+
+// More elements than any tensor deepvis could hold (4 TiB of fp32). Dims beyond it come from a corrupt file, and
+// holding every blob below it keeps the sums and products of dims that import computes far from overflow.
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 40;
+// Throws deepvis::Error unless every dim is non-negative and every dim and the count at most kMaxTensorElements
+// (a zero dim must not let another one be anything).
+void check_dims(const Dims& dims);
 std::string to_string(const Dims& dims);  // "1x3x224x224"
 
 enum class Device { Cpu, Cuda };

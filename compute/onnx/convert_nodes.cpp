@@ -1,8 +1,8 @@
 // ONNX node -> deepvis Node, one function per op. Attribute-vs-input differences between opsets are resolved
 // here, as are auto_pad (to explicit pads) and constant shapes/pads/bounds (folded into params).
-#include "compute/core/error.hpp"
-#include "compute/onnx/attributes.hpp"
-#include "compute/onnx/import_context.hpp"
+#include "compute/core/dims_math.hpp"
+#include "compute/onnx/lowerings.hpp"
+#include "compute/onnx/node_view.hpp"
 #include "compute/onnx/tensor_proto.hpp"
 
 #include <algorithm>
@@ -13,77 +13,6 @@
 namespace deepvis::onnx_internal {
 
 namespace {
-
-class NodeView {
- public:
-  NodeView(ImportContext& context, const onnx::NodeProto& node, std::string node_name)
-      : ctx(context),
-        proto(node),
-        name(std::move(node_name)),
-        attrs(node, ctx.source + ": node '" + name + "' (op " + node.op_type() + ")") {}
-
-  ImportContext& ctx;
-  const onnx::NodeProto& proto;
-  const std::string name;
-  const NodeAttributes attrs;
-
-  const std::string& where() const { return attrs.where(); }
-  [[noreturn]] void fail(const std::string& why) const { attrs.fail(why); }
-  int64_t opset() const { return ctx.opset; }
-
-  std::string input(int i) const { return i < proto.input_size() ? proto.input(i) : std::string(); }
-  bool has_input(int i) const { return !input(i).empty(); }
-  const std::string& required_input(int i, const char* what) const {
-    if (!has_input(i)) fail(std::string("the ") + what + " input (" + std::to_string(i) + ") is missing");
-    return proto.input(i);
-  }
-  int blob(int i, const char* what) { return ctx.blob(required_input(i, what), where()); }
-  Dims dims(int i, const char* what) { return ctx.dims(required_input(i, what), where()); }
-  const std::string& output() const { return proto.output(0); }
-
-  void require_constant(int i, const char* what) const {
-    const std::string& in = required_input(i, what);
-    if (!ctx.is_defined(in)) fail("input '" + in + "' is not produced by any node, initializer or graph input");
-    if (!ctx.is_constant(in)) fail(std::string("the ") + what + " '" + in + "' must be a constant (an initializer)");
-  }
-
-  // Outputs after the first (MaxPool indices, Dropout mask, BatchNorm training statistics) are not computed.
-  void require_only_first_output(const char* what) const {
-    for (int k = 1; k < proto.output_size(); ++k) {
-      const std::string& out = proto.output(k);
-      if (!out.empty() && ctx.is_used(out)) {
-        fail(std::string("its ") + what + " output ('" + out + "') is used; only the first output is supported");
-      }
-    }
-  }
-
-  void emit(OpKind kind, OpParams params, std::vector<int> inputs) {
-    int out = -1;
-    try {
-      out = ctx.builder.node(kind, std::move(params), std::move(inputs), name, output());
-    } catch (const Error& e) {
-      // Dims inference names the node too ("Conv node 'x': ..."); once is enough.
-      const std::string prefix = std::string(op_name(kind)) + " node '" + name + "': ";
-      const std::string what = e.what();
-      fail(what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what);
-    }
-    ctx.define(output(), out);
-  }
-};
-
-float scalar_constant(NodeView& n, int i, const char* what) {
-  const Tensor t = n.ctx.constant_float(n.input(i), n.where(), what);
-  if (t.numel() != 1) n.fail(std::string(what) + " must hold one value, it has dims " + to_string(t.dims()));
-  return t.at(0);
-}
-
-int64_t normalize_axis(const NodeView& n, int64_t axis, int64_t rank, bool inclusive_end) {
-  const int64_t a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a > rank || (a == rank && !inclusive_end)) {
-    n.fail("axis " + std::to_string(axis) + " is out of range for a " + std::to_string(rank) + "-D input");
-  }
-  return a;
-}
 
 void require_4d(const NodeView& n, const Dims& x, const char* what) {
   if (x.size() != 4) {
@@ -133,9 +62,14 @@ Window read_window(const NodeView& n, const Dims& x, const Dims& kernel, bool ha
     for (size_t i = 0; i < 2; ++i) {
       const int64_t in = x[2 + i];
       const int64_t stride = w.strides[i];
-      const int64_t out = (in + stride - 1) / stride;
-      const int64_t extent = (kernel[i] - 1) * w.dilations[i] + 1;
-      const int64_t total = std::max<int64_t>(0, (out - 1) * stride + extent - in);
+      const int64_t out = in / stride + (in % stride != 0 ? 1 : 0);
+      int64_t total = 0;
+      try {  // kernel_shape, strides and dilations may be any positive int64
+        const int64_t extent = dims_add(dims_mul(kernel[i] - 1, w.dilations[i]), 1);
+        total = std::max<int64_t>(0, dims_add(dims_add(dims_mul(out - 1, stride), extent), -in));
+      } catch (const Error& e) {
+        n.fail("auto_pad " + auto_pad + ": " + e.what());
+      }
       const int64_t small = total / 2;
       w.pads_begin[i] = auto_pad == "SAME_UPPER" ? small : total - small;
       w.pads_end[i] = total - w.pads_begin[i];
@@ -168,6 +102,10 @@ void convert_conv(NodeView& n) {
 
 void convert_pool(NodeView& n, OpKind kind) {
   const Dims x = n.dims(0, "X");
+  if (kind == OpKind::AveragePool && x.size() != 4) {
+    lower_average_pool(n, x);
+    return;
+  }
   require_4d(n, x, "pooling");
   const bool max = kind == OpKind::MaxPool;
   if (max) n.require_only_first_output("indices");
@@ -259,34 +197,6 @@ void convert_gemm(NodeView& n) {
   n.emit(OpKind::Gemm, p, inputs);
 }
 
-// An N-D activation times a 2-D matrix (a linear layer over the last dim, as ConvNeXt's pointwise layers export)
-// runs as a 2-D MatMul between two Reshapes: rows = every leading dim, batch included, so a batch change re-infers
-// both (-1 in each shape).
-void convert_matmul(NodeView& n) {
-  const Dims a = n.dims(0, "A");
-  const Dims b = n.dims(1, "B");
-  if (a.size() == 2 && b.size() == 2) {
-    n.emit(OpKind::MatMul, NoParams{}, {n.blob(0, "A"), n.blob(1, "B")});
-    return;
-  }
-  if (a.size() < 2 || b.size() != 2) {
-    n.fail("only 2-D MatMul and N-D by 2-D MatMul are supported; the operands are " + to_string(a) + " and " +
-           to_string(b));
-  }
-  Dims back(a.begin(), a.end() - 1);
-  back[0] = -1;
-  back.push_back(b[1]);
-  int product = -1;
-  try {
-    const int rows = n.ctx.builder.node(OpKind::Reshape, ReshapeParams{{-1, a.back()}}, {n.blob(0, "A")},
-                                        n.name + "/rows", n.name + "/rows");
-    product = n.ctx.builder.node(OpKind::MatMul, NoParams{}, {rows, n.blob(1, "B")}, n.name + "/2d", n.name + "/2d");
-  } catch (const Error& e) {
-    n.fail(e.what());
-  }
-  n.emit(OpKind::Reshape, ReshapeParams{back}, {product});
-}
-
 // --- structure ---
 
 void convert_concat(NodeView& n) {
@@ -307,7 +217,9 @@ void convert_flatten(NodeView& n) {
 
 void convert_reshape(NodeView& n) {
   const Dims x = n.dims(0, "data");
-  Dims shape = n.ctx.constant_int64(n.required_input(1, "shape"), n.where(), "the shape input");
+  // Reshape-1 to 4 take the shape as an attribute.
+  Dims shape = n.opset() < 5 ? n.attrs.require_ints("shape")
+                             : n.ctx.constant_int64(n.required_input(1, "shape"), n.where(), "the shape input");
   if (n.opset() >= 14 && n.attrs.get_int("allowzero", 0) != 0 &&
       std::find(shape.begin(), shape.end(), 0) != shape.end()) {
     n.fail("allowzero=1 with a 0 in the shape is not supported");
@@ -375,8 +287,6 @@ void convert_pad(NodeView& n) {
   n.emit(OpKind::Pad, p, {n.blob(0, "data")});
 }
 
-using Converter = std::function<void(NodeView&)>;
-
 // --- elementwise with broadcasting ---
 
 // Sum, Mean, Min and Max take any number of inputs: a chain of binary nodes, the last one named after the ONNX node
@@ -411,20 +321,6 @@ Converter binary(OpKind kind) {
 }
 
 // --- rearrangements and shape changes ---
-
-// Axes from the attribute (older opsets) or the input `slot` (newer ones); absent: empty.
-Dims axes_of(NodeView& n, int slot) {
-  if (n.has_input(slot)) return n.ctx.constant_int64(n.input(slot), n.where(), "the axes input");
-  return n.attrs.get_ints("axes", {});
-}
-
-Dims normalized_axes(const NodeView& n, const Dims& axes, int64_t rank) {
-  Dims out;
-  for (int64_t a : axes) out.push_back(normalize_axis(n, a, rank, false));
-  std::sort(out.begin(), out.end());
-  if (std::adjacent_find(out.begin(), out.end()) != out.end()) n.fail("an axis is listed twice");
-  return out;
-}
 
 void convert_transpose(NodeView& n) {
   const Dims x = n.dims(0, "data");
@@ -491,6 +387,7 @@ void convert_split(NodeView& n) {
   int64_t total = 0;
   for (int64_t v : parts) {
     if (v < 0) n.fail("a split part is negative");
+    if (v > dim - total) n.fail("the parts add up to more than the axis's " + std::to_string(dim));  // not overflow
     total += v;
   }
   if (total != dim) n.fail("the parts add up to " + std::to_string(total) + ", the axis has " + std::to_string(dim));
@@ -563,30 +460,6 @@ Converter block(OpKind kind) {
   };
 }
 
-// --- reductions ---
-
-// `axes_input_from`: the opset from which the axes are an input rather than an attribute (13 for ReduceSum, 18 for
-// the others).
-Converter reduce(OpKind kind, int64_t axes_input_from) {
-  return [kind, axes_input_from](NodeView& n) {
-    const Dims x = n.dims(0, "data");
-    const Dims axes =
-        n.opset() >= axes_input_from ? (n.has_input(1) ? axes_of(n, 1) : Dims{}) : n.attrs.get_ints("axes", {});
-    ReduceParams p;
-    p.keepdims = n.attrs.get_int("keepdims", 1) != 0;
-    if (axes.empty()) {
-      if (n.attrs.get_int("noop_with_empty_axes", 0) != 0) {
-        n.ctx.alias(n.output(), n.required_input(0, "data"), n.where());
-        return;
-      }
-      for (size_t i = 0; i < x.size(); ++i) p.axes.push_back(static_cast<int64_t>(i));
-    } else {
-      p.axes = normalized_axes(n, axes, static_cast<int64_t>(x.size()));
-    }
-    n.emit(kind, p, {n.blob(0, "data")});
-  };
-}
-
 // --- softmax ---
 
 void convert_softmax(NodeView& n) {
@@ -609,6 +482,18 @@ void convert_dropout(NodeView& n) {
     }
   }
   n.ctx.alias(n.output(), n.required_input(0, "data"), n.where());
+}
+
+// Every activation is float32 already; a Cast of one to float (exporters write them around statistics, and
+// the expanded LayerNormalization casts to and from its stash type) is an Identity. Casts of constants are folded
+// at import (fold_constants.cpp); a Cast of an activation to any other type would change what it computes.
+void convert_cast(NodeView& n) {
+  const int64_t to = n.attrs.require_int("to");
+  if (to != onnx::TensorProto::FLOAT) {
+    n.fail("a Cast of an activation to " + data_type_name(static_cast<int32_t>(to)) +
+           " is not supported; deepvis computes in float32");
+  }
+  n.ctx.alias(n.output(), n.required_input(0, "input"), n.where());
 }
 
 void convert_constant(NodeView& n) {
@@ -710,6 +595,19 @@ const std::map<std::string, Converter>& converters() {
       {"ReduceMax", reduce(OpKind::ReduceMax, 18)},
       {"ReduceSum", reduce(OpKind::ReduceSum, 13)},
       {"ReduceL2", reduce(OpKind::ReduceL2, 18)},
+      {"ReduceMin", reduce_lowered("ReduceMin", 18)},
+      {"ReduceL1", reduce_lowered("ReduceL1", 18)},
+      {"ReduceSumSquare", reduce_lowered("ReduceSumSquare", 18)},
+      {"ReduceLogSum", reduce_lowered("ReduceLogSum", 18)},
+      {"ReduceLogSumExp", reduce_lowered("ReduceLogSumExp", 18)},
+      {"LogSoftmax", convert_log_softmax},
+      {"Softsign", convert_softsign},
+      {"InstanceNormalization", convert_instance_norm},
+      {"LayerNormalization", convert_layer_norm},
+      {"MeanVarianceNormalization", convert_mean_variance_norm},
+      {"Resize", convert_resize},
+      {"Upsample", convert_upsample},
+      {"ConvTranspose", convert_conv_transpose},
       {"Concat", convert_concat},
       {"Flatten", convert_flatten},
       {"Reshape", convert_reshape},
@@ -718,8 +616,39 @@ const std::map<std::string, Converter>& converters() {
       {"Dropout", convert_dropout},
       {"Identity", [](NodeView& n) { n.ctx.alias(n.output(), n.required_input(0, "input"), n.where()); }},
       {"Constant", convert_constant},
+      {"Cast", convert_cast},
   };
   return table;
+}
+
+}  // namespace
+
+std::vector<std::string> converted_onnx_ops() {
+  std::vector<std::string> ops;
+  for (const auto& [op, converter] : converters()) ops.push_back(op);
+  return ops;
+}
+
+namespace {
+
+// Before opset 7, most ops differ from their later versions only in attributes nobody reads any more
+// (consumed_inputs, is_test), and the converters read them right. These did change how they are read: the first
+// opset each converter takes. Binary ops had broadcast/axis attributes (checked in convert_node).
+void check_legacy_opset(const NodeView& n) {
+  static const std::map<std::string, int64_t> first = {
+      {"Concat", 4}, {"Pad", 2}, {"Split", 2}, {"Tile", 6}, {"Upsample", 7}, {"MeanVarianceNormalization", 9}};
+  const auto it = first.find(n.proto.op_type());
+  if (it != first.end() && n.opset() < it->second) {
+    n.fail("this op at opset " + std::to_string(n.opset()) + " is not supported (from opset " +
+           std::to_string(it->second) + ")");
+  }
+  static const char* const kBinary[] = {"Add", "Sub", "Mul", "Div", "Pow"};
+  const bool binary = std::find(std::begin(kBinary), std::end(kBinary), n.proto.op_type()) != std::end(kBinary);
+  // Opsets 1-6 broadcast B only with broadcast=1: as a suffix of A's dims (NumPy's rule for that case) or, with
+  // `axis`, from that axis, which NumPy's rule does not cover.
+  if (binary && n.opset() < 7 && n.attrs.get_int("broadcast", 0) != 0 && n.attrs.has("axis")) {
+    n.fail("legacy broadcasting from an axis (opset " + std::to_string(n.opset()) + ") is not supported");
+  }
 }
 
 }  // namespace
@@ -730,6 +659,7 @@ void convert_node(ImportContext& ctx, const onnx::NodeProto& node, int index) {
   const auto it = table.find(node.op_type());
   if (it == table.end()) n.fail("unsupported op");  // load_model rejects these earlier, with the list
   if (node.output_size() < 1 || node.output(0).empty()) n.fail("has no output");
+  if (ctx.opset < 7) check_legacy_opset(n);
   it->second(n);
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -31,6 +32,18 @@ int64_t product(const std::vector<int64_t>& dims) {
   int64_t n = 1;
   for (int64_t d : dims) n *= d;
   return n;
+}
+
+// Folded values stay shape-sized: an output over this many elements (or with dims that are negative or whose
+// product overflows, which a corrupt file can ask for) is left to fail where it runs, not built here.
+constexpr int64_t kMaxFoldedElements = int64_t{1} << 24;
+
+bool small_dims(const std::vector<int64_t>& dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d < 0 || __builtin_mul_overflow(n, d, &n) || n > kMaxFoldedElements) return false;
+  }
+  return true;
 }
 
 std::vector<int64_t> strides_of(const std::vector<int64_t>& dims) {
@@ -113,16 +126,37 @@ double as_double(const Value& v, size_t i) {
   return v.is_float() ? v.floats[i] : static_cast<double>(v.ints[i]);
 }
 
-// One element of a binary op, in the operands' own arithmetic: integer Div truncates toward zero, as ONNX's does.
-template <typename T>
-T arithmetic(const std::string& op, T x, T y) {
+// One element of a binary op, in double arithmetic.
+double arithmetic(const std::string& op, double x, double y) {
   if (op == "Add") return x + y;
   if (op == "Sub") return x - y;
   if (op == "Mul") return x * y;
   if (op == "Div") return x / y;
   if (op == "Min") return std::min(x, y);
   if (op == "Max") return std::max(x, y);
-  return static_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(y)));  // Pow
+  return std::pow(x, y);  // Pow
+}
+
+// A double as int64 when it is an integer in range; converting any other is UB.
+std::optional<int64_t> exact_int(double v) {
+  if (!(std::fabs(v) < 9.2e18) || std::trunc(v) != v) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+// The same in int64 arithmetic: Div truncates toward zero, as ONNX's integer Div does. Nullopt where the result
+// does not fit (or for a zero divisor): the op then runs, and fails, where it would have.
+std::optional<int64_t> arithmetic(const std::string& op, int64_t x, int64_t y) {
+  int64_t r = 0;
+  if (op == "Add") return __builtin_add_overflow(x, y, &r) ? std::nullopt : std::optional<int64_t>(r);
+  if (op == "Sub") return __builtin_sub_overflow(x, y, &r) ? std::nullopt : std::optional<int64_t>(r);
+  if (op == "Mul") return __builtin_mul_overflow(x, y, &r) ? std::nullopt : std::optional<int64_t>(r);
+  if (op == "Div") {
+    if (y == 0 || (x == std::numeric_limits<int64_t>::min() && y == -1)) return std::nullopt;
+    return x / y;
+  }
+  if (op == "Min") return std::min(x, y);
+  if (op == "Max") return std::max(x, y);
+  return exact_int(std::pow(static_cast<double>(x), static_cast<double>(y)));  // Pow
 }
 
 // Elementwise on two broadcast operands. Integer results for integer operands (Div truncates, as ONNX's integer
@@ -130,7 +164,7 @@ T arithmetic(const std::string& op, T x, T y) {
 Outputs binary(const std::string& op, const Value& a, const Value& b) {
   if (a.has_batch() || b.has_batch()) return std::nullopt;
   const auto dims = broadcast_dims(a.dims, b.dims);
-  if (!dims) return std::nullopt;
+  if (!dims || !small_dims(*dims)) return std::nullopt;
   const bool compare = op == "Equal" || op == "Less" || op == "Greater";
   const bool floats = a.is_float() || b.is_float();
   Value out = shaped_like(floats ? (a.is_float() ? a : b) : a, *dims);
@@ -147,8 +181,9 @@ Outputs binary(const std::string& op, const Value& a, const Value& b) {
     } else if (floats) {
       out.floats.push_back(arithmetic(op, as_double(a, i), as_double(b, j)));
     } else {
-      if (op == "Div" && b.ints[j] == 0) return std::nullopt;  // leave it to fail where it runs
-      out.ints.push_back(arithmetic(op, a.ints[i], b.ints[j]));
+      const std::optional<int64_t> r = arithmetic(op, a.ints[i], b.ints[j]);
+      if (!r) return std::nullopt;
+      out.ints.push_back(*r);
     }
   }
   return std::vector<Value>{out};
@@ -171,17 +206,22 @@ Outputs unary(const std::string& op, const Value& x) {
   } else {
     for (int64_t v : x.ints) {
       int64_t r = v;
+      if ((op == "Neg" || op == "Abs") && v == std::numeric_limits<int64_t>::min()) return std::nullopt;
       if (op == "Neg") r = -v;
       if (op == "Abs") r = v < 0 ? -v : v;
       if (op == "Not") r = v == 0;
-      if (op == "Sqrt") r = static_cast<int64_t>(std::sqrt(static_cast<double>(v)));
+      if (op == "Sqrt") {
+        if (v < 0) return std::nullopt;
+        r = static_cast<int64_t>(std::sqrt(static_cast<double>(v)));
+      }
       out.ints.push_back(r);
     }
   }
   return std::vector<Value>{out};
 }
 
-Value cast(const Value& x, int32_t to) {
+// Nullopt for a float that no integer type holds (NaN, infinities, beyond int64), whose conversion is undefined.
+std::optional<Value> cast(const Value& x, int32_t to) {
   Value out;
   out.elem_type = to;
   out.dims = x.dims;
@@ -190,9 +230,13 @@ Value cast(const Value& x, int32_t to) {
   } else {
     for (int64_t i = 0; i < x.numel(); ++i) {
       const double v = as_double(x, static_cast<size_t>(i));
-      out.ints.push_back(to == TensorProto::BOOL ? (v != 0.0)
-                         : x.is_float()          ? static_cast<int64_t>(v)
-                                                 : x.ints[static_cast<size_t>(i)]);
+      if (to == TensorProto::BOOL || !x.is_float()) {
+        out.ints.push_back(to == TensorProto::BOOL ? (v != 0.0) : x.ints[static_cast<size_t>(i)]);
+      } else {
+        const std::optional<int64_t> n = exact_int(std::trunc(v));
+        if (!n) return std::nullopt;
+        out.ints.push_back(*n);
+      }
     }
     if (!x.is_float() && to != TensorProto::BOOL) out.batch = x.batch;
   }
@@ -213,6 +257,7 @@ Outputs gather(const Value& data, const Value& indices, int64_t axis_attr) {
   std::vector<int64_t> dims(data.dims.begin(), data.dims.begin() + axis);
   dims.insert(dims.end(), indices.dims.begin(), indices.dims.end());
   dims.insert(dims.end(), data.dims.begin() + axis + 1, data.dims.end());
+  if (!small_dims(dims)) return std::nullopt;
   const int64_t outer = product(std::vector<int64_t>(data.dims.begin(), data.dims.begin() + axis));
   const int64_t inner = product(std::vector<int64_t>(data.dims.begin() + axis + 1, data.dims.end()));
   std::vector<int64_t> index;
@@ -275,7 +320,10 @@ Outputs slice(const Value& data, std::vector<int64_t> starts, std::vector<int64_
     const int64_t e = s > 0 ? std::clamp<int64_t>(wrap(ends[k]), 0, n) : std::clamp<int64_t>(wrap(ends[k]), -1, n - 1);
     begin[axis] = b;
     step[axis] = s;
-    count[axis] = s > 0 ? std::max<int64_t>(0, (e - b + s - 1) / s) : std::max<int64_t>(0, (b - e - s - 1) / -s);
+    // In unsigned arithmetic: |s| may be anything up to 2^63, b and e lie within [-1, n].
+    const uint64_t stride = s > 0 ? static_cast<uint64_t>(s) : 0 - static_cast<uint64_t>(s);
+    const int64_t span = s > 0 ? e - b : b - e;
+    count[axis] = span > 0 ? static_cast<int64_t>((static_cast<uint64_t>(span) - 1) / stride + 1) : 0;
   }
   const std::vector<int64_t> src_strides = strides_of(data.dims);
   const std::vector<int64_t> out_strides = strides_of(count);
@@ -306,8 +354,8 @@ std::optional<std::vector<int64_t>> reshape_dims(const std::vector<int64_t>& in,
     if (shape[i] == -1) {
       if (infer >= 0) return std::nullopt;
       infer = static_cast<int>(i);
-    } else {
-      known *= shape[i];
+    } else if (shape[i] < 0 || __builtin_mul_overflow(known, shape[i], &known)) {
+      return std::nullopt;
     }
   }
   if (infer >= 0) {
@@ -364,7 +412,9 @@ Outputs fold_known(const onnx::NodeProto& node, int64_t opset, const std::vector
     if (!need(0)) return std::nullopt;
     const auto to = static_cast<int32_t>(attrs.get_int("to", 0));
     if (!float_type(to) && !int_type(to)) return std::nullopt;
-    return std::vector<Value>{cast(*need(0), to)};
+    std::optional<Value> out = cast(*need(0), to);
+    if (!out) return std::nullopt;
+    return std::vector<Value>{*out};
   }
   if (op == "Gather") {
     if (!need(0) || !need(1)) return std::nullopt;
@@ -382,6 +432,7 @@ Outputs fold_known(const onnx::NodeProto& node, int64_t opset, const std::vector
       const auto rank = static_cast<int64_t>(x->dims.size() + axes->size());
       std::set<int64_t> at;
       for (int64_t a : *axes) at.insert(normalize_axis(a, rank));
+      if (at.size() != axes->size()) return std::nullopt;  // an axis twice: invalid, and rank would be wrong
       size_t next = 0;
       for (int64_t d = 0; d < rank; ++d) dims.push_back(at.count(d) ? 1 : x->dims[next++]);
     } else {
@@ -428,28 +479,34 @@ Outputs fold_known(const onnx::NodeProto& node, int64_t opset, const std::vector
   }
   if (op == "Range") {
     if (!need(0) || !need(1) || !need(2) || need(0)->numel() != 1 || need(1)->numel() != 1 || need(2)->numel() != 1 ||
-        need(0)->has_batch() || need(1)->has_batch() || need(2)->has_batch()) {
+        need(0)->has_batch() || need(1)->has_batch() || need(2)->has_batch() ||
+        need(0)->is_float() != need(2)->is_float()) {
       return std::nullopt;
     }
     const double start = as_double(*need(0), 0);
     const double limit = as_double(*need(1), 0);
     const double delta = as_double(*need(2), 0);
     if (delta == 0.0) return std::nullopt;
-    const auto n = static_cast<int64_t>(std::max(0.0, std::ceil((limit - start) / delta)));
+    const double count = std::max(0.0, std::ceil((limit - start) / delta));
+    if (!(count <= static_cast<double>(kMaxFoldedElements))) return std::nullopt;  // NaN too
+    const auto n = static_cast<int64_t>(count);
     Value out = shaped_like(*need(0), {n});
     for (int64_t i = 0; i < n; ++i) {
-      const double v = start + static_cast<double>(i) * delta;
       if (out.is_float()) {
-        out.floats.push_back(v);
-      } else {
-        out.ints.push_back(static_cast<int64_t>(v));
+        out.floats.push_back(start + static_cast<double>(i) * delta);
+        continue;
       }
+      int64_t v = 0;  // in int64, exact where a double would round
+      if (__builtin_mul_overflow(i, need(2)->ints[0], &v) || __builtin_add_overflow(v, need(0)->ints[0], &v)) {
+        return std::nullopt;
+      }
+      out.ints.push_back(v);
     }
     return std::vector<Value>{out};
   }
   if (op == "ConstantOfShape") {
     const auto dims = ints_of(need(0));
-    if (!dims) return std::nullopt;
+    if (!dims || !small_dims(*dims)) return std::nullopt;
     Value fill;
     fill.elem_type = TensorProto::FLOAT;
     fill.floats = {0.0};
@@ -471,11 +528,45 @@ Outputs fold_known(const onnx::NodeProto& node, int64_t opset, const std::vector
     out.dims = *dims;
     return std::vector<Value>{out};
   }
+  if (op == "Transpose") {  // torch's F.pad export reverses its pads with a Transpose of a 2-column table
+    if (!need(0)) return std::nullopt;
+    const std::vector<int64_t>& in = need(0)->dims;
+    std::vector<int64_t> perm = attrs.get_ints("perm", {});
+    if (perm.empty()) {
+      for (size_t i = in.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
+    }
+    std::vector<int64_t> sorted = perm;
+    std::sort(sorted.begin(), sorted.end());
+    if (sorted.size() != in.size()) return std::nullopt;
+    for (size_t i = 0; i < sorted.size(); ++i) {
+      if (sorted[i] != static_cast<int64_t>(i)) return std::nullopt;
+    }
+    std::vector<int64_t> out_dims(perm.size());
+    for (size_t d = 0; d < perm.size(); ++d) out_dims[d] = in[static_cast<size_t>(perm[d])];
+    const std::vector<int64_t> in_strides = strides_of(in);
+    const std::vector<int64_t> out_strides = strides_of(out_dims);
+    std::vector<int64_t> index(static_cast<size_t>(product(out_dims)));
+    for (size_t k = 0; k < index.size(); ++k) {
+      int64_t rest = static_cast<int64_t>(k);
+      int64_t from = 0;
+      for (size_t d = 0; d < out_dims.size(); ++d) {
+        from += (rest / out_strides[d]) * in_strides[static_cast<size_t>(perm[d])];
+        rest %= out_strides[d];
+      }
+      index[k] = from;
+    }
+    Value out = gather_elements(*need(0), out_dims, index);
+    if (!need(0)->batch.empty()) {  // the batch marks move with their elements
+      out.batch.assign(index.size(), false);
+      for (size_t k = 0; k < index.size(); ++k) out.batch[k] = need(0)->batch[static_cast<size_t>(index[k])];
+    }
+    return std::vector<Value>{out};
+  }
   if (op == "Expand") {
     const auto shape = ints_of(need(1));
     if (!need(0) || !shape) return std::nullopt;
     const auto dims = broadcast_dims(need(0)->dims, *shape);
-    if (!dims) return std::nullopt;
+    if (!dims || !small_dims(*dims)) return std::nullopt;
     return std::vector<Value>{gather_elements(*need(0), *dims, broadcast_index(need(0)->dims, *dims))};
   }
   return std::nullopt;
@@ -542,11 +633,11 @@ TensorProto folded_to_proto(const FoldedValue& v, const std::string& name, int64
 
 bool foldable_op(const std::string& op) {
   static const std::set<std::string> ops = {
-      "Constant", "Identity",  "Shape",   "Size",    "Add",   "Sub",   "Mul",
-      "Div",      "Equal",     "Less",    "Greater", "Pow",   "Min",   "Max",
-      "Neg",      "Abs",       "Not",     "Floor",   "Ceil",  "Sqrt",  "Cast",
-      "Gather",   "Unsqueeze", "Squeeze", "Concat",  "Slice", "Range", "ConstantOfShape",
-      "Reshape",  "Expand"};
+      "Constant", "Identity",  "Shape",    "Size",    "Add",   "Sub",   "Mul",
+      "Div",      "Equal",     "Less",     "Greater", "Pow",   "Min",   "Max",
+      "Neg",      "Abs",       "Not",      "Floor",   "Ceil",  "Sqrt",  "Cast",
+      "Gather",   "Unsqueeze", "Squeeze",  "Concat",  "Slice", "Range", "ConstantOfShape",
+      "Reshape",  "Expand",    "Transpose"};
   return ops.count(op) > 0;
 }
 
@@ -565,8 +656,12 @@ std::optional<std::vector<FoldedValue>> fold_node(const onnx::NodeProto& node, i
       if (!shape) return std::nullopt;
       if (op == "Size") {
         if (shape->has_batch()) return std::nullopt;
+        int64_t n = 1;
+        for (int64_t d : shape->ints) {
+          if (__builtin_mul_overflow(n, d, &n)) return std::nullopt;
+        }
         Value size;
-        size.ints = {product(shape->ints)};
+        size.ints = {n};
         return std::vector<Value>{size};
       }
       const auto rank = static_cast<int64_t>(shape->ints.size());

@@ -62,5 +62,7 @@ class ImportContext {
 
 // The ONNX node at `index` becomes zero or one deepvis Node (Identity, Dropout and Constant add none).
 void convert_node(ImportContext& ctx, const onnx::NodeProto& node, int index);
+// The ONNX op types convert_node takes, sorted.
+std::vector<std::string> converted_onnx_ops();
 
 }  // namespace deepvis::onnx_internal

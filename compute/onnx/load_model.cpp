@@ -3,12 +3,12 @@
 #include "compute/core/error.hpp"
 #include "compute/onnx/fold_constants.hpp"
 #include "compute/onnx/onnx_import.hpp"
+#include "compute/onnx/shape_inference.hpp"
 #include "compute/onnx/tensor_proto.hpp"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <onnx/checker.h>
-#include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
 #include <limits>
@@ -121,7 +121,7 @@ LoadedModel load_model(const std::string& bytes, const std::string& source, cons
     throw Error(source + ": the ONNX checker rejected the model: " + one_line(e.what()));
   }
   try {
-    onnx::shape_inference::InferShapes(loaded.model);
+    infer_shapes(loaded.model);
   } catch (const std::exception& e) {
     throw Error(source + ": ONNX shape inference failed: " + one_line(e.what()));
   }

@@ -12,7 +12,7 @@
 
 namespace deepvis::onnx_internal {
 
-inline constexpr int64_t kMinOpset = 7;
+inline constexpr int64_t kMinOpset = 1;
 inline constexpr int64_t kMaxOpset = 17;
 
 struct LoadedModel {

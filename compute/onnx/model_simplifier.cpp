@@ -2,8 +2,7 @@
 
 #include "compute/core/error.hpp"
 #include "compute/onnx/fold_constants.hpp"
-
-#include <onnx/shape_inference/implementation.h>
+#include "compute/onnx/shape_inference.hpp"
 
 #include <map>
 #include <set>
@@ -114,7 +113,7 @@ class Round {
         const auto& d = dims.dim(i);
         const bool batch = (!batch_.empty() && d.has_dim_param() && d.dim_param() == batch_) ||
                            (name == batch_input_ && i == 0 && !d.has_dim_value());
-        if (!d.has_dim_value() && !batch) return std::nullopt;
+        if ((!d.has_dim_value() && !batch) || d.dim_value() < 0) return std::nullopt;  // negative: corrupt
         shape.ints.push_back(batch ? 0 : d.dim_value());
         shape.batch.push_back(batch);
       }
@@ -135,8 +134,9 @@ class Round {
     auto it = initializers_.find(name);
     if (it == initializers_.end()) return nullptr;
     int64_t n = 1;
-    for (int64_t d : it->second->dims()) n *= d;
-    if (n > (int64_t{1} << 24)) return nullptr;
+    for (int64_t d : it->second->dims()) {
+      if (d < 0 || __builtin_mul_overflow(n, d, &n) || n > (int64_t{1} << 24)) return nullptr;
+    }
     std::optional<FoldedValue> v = folded_from_proto(*it->second, "initializer '" + name + "'");
     if (!v) return nullptr;
     return &(known_[name] = std::move(*v));
@@ -263,7 +263,7 @@ SimplifyCounts simplify_model(onnx::ModelProto& model, int64_t opset, const std:
     if (!changed) break;
     model.mutable_graph()->clear_value_info();
     try {
-      onnx::shape_inference::InferShapes(model);
+      infer_shapes(model);
     } catch (const std::exception& e) {
       throw Error(source + ": ONNX shape inference failed after constant folding: " + e.what());
     }

@@ -53,6 +53,11 @@ Dims input_dims(const onnx::ValueInfoProto& vi, const std::string& source) {
                   "; deepvis needs fixed dims except the batch");
     }
   }
+  try {
+    check_dims(dims);
+  } catch (const Error& e) {
+    throw Error(where + ": " + e.what());
+  }
   // The Net's batch is dim 0 and at least 1; an input with no elements has nothing to visualize.
   if (dims.empty() || numel(dims) == 0) {
     throw Error(where + " has dims " + to_string(dims) + "; deepvis needs an input with elements, batch first");
@@ -156,16 +161,7 @@ Graph import_onnx_bytes(const std::string& bytes, const std::string& source_name
 }
 
 std::vector<std::string> supported_onnx_ops() {
-  std::vector<std::string> ops;
-  for (auto name : kOpNames) ops.emplace_back(name);
-  // Imported as other nodes: Split as Slices, Sum and Mean as chains of Add (and a Mul).
-  ops.emplace_back("Split");
-  ops.emplace_back("Sum");
-  ops.emplace_back("Mean");
-  ops.emplace_back("Dropout");
-  ops.emplace_back("Identity");
-  ops.emplace_back("Constant");
-  return ops;
+  return onnx_internal::converted_onnx_ops();
 }
 
 }  // namespace deepvis

@@ -1,5 +1,5 @@
 #pragma once
-// ONNX model import: an .onnx file (default domain, opsets 7 to 17) becomes a deepvis Graph. Everything the
+// ONNX model import: an .onnx file (default domain, opsets 1 to 17) becomes a deepvis Graph. Everything the
 // engine cannot run is refused here, at import, with a deepvis::Error naming the file, the node and the reason.
 #include "compute/core/graph.hpp"
 
@@ -36,7 +36,8 @@ Graph import_onnx(const std::string& path, const ImportOptions& options = {});
 // `source_name` names the model in messages; external data is read from its folder.
 Graph import_onnx_bytes(const std::string& bytes, const std::string& source_name, const ImportOptions& options = {});
 
-// The ONNX op types the importer accepts: every OpKind's name plus Dropout, Identity and Constant.
+// The ONNX op types the importer accepts: those with a node of their own, the lowered ones (compute/onnx/lowerings.hpp)
+// and the eliminated ones (Dropout, Identity, Constant), sorted.
 std::vector<std::string> supported_onnx_ops();
 
 }  // namespace deepvis

@@ -135,7 +135,7 @@ size_t checked_count(const TensorProto& t, const std::string& where) {
   size_t n = 1;
   for (int64_t d : t.dims()) {
     if (d < 0) throw Error(where + ": negative dimension " + std::to_string(d));
-    if (d > 0 && n > std::numeric_limits<size_t>::max() / 16 / static_cast<size_t>(d)) {
+    if (d > kMaxTensorElements || (d > 0 && n > std::numeric_limits<size_t>::max() / 16 / static_cast<size_t>(d))) {
       throw Error(where + ": dims " + to_string(tensor_proto_dims(t)) + " are too large");
     }
     n *= static_cast<size_t>(d);

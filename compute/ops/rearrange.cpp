@@ -1,5 +1,6 @@
 #include "compute/ops/rearrange.hpp"
 
+#include "compute/core/dims_math.hpp"
 #include "compute/core/error.hpp"
 #include "compute/core/graph.hpp"
 
@@ -68,9 +69,11 @@ std::vector<SliceRange> resolve_slice(const SliceParams& p, const Dims& x) {
       start = std::clamp<int64_t>(start, 0, dim - 1);
       end = std::clamp<int64_t>(end, -1, dim - 1);
     }
+    // |step| may be up to 2^63 (INT64_MIN has no negation in int64); start and end lie within [-1, dim].
     const int64_t span = step > 0 ? end - start : start - end;
-    const int64_t stride = step > 0 ? step : -step;
-    r[static_cast<size_t>(axis)] = {start, step, span <= 0 ? 0 : (span + stride - 1) / stride};
+    const uint64_t stride = step > 0 ? static_cast<uint64_t>(step) : 0 - static_cast<uint64_t>(step);
+    const int64_t count = span <= 0 ? 0 : static_cast<int64_t>((static_cast<uint64_t>(span) - 1) / stride + 1);
+    r[static_cast<size_t>(axis)] = {start, step, count};
   }
   return r;
 }
@@ -108,7 +111,7 @@ Dims tile_output_dims(const TileParams& p, const Dims& x) {
   Dims out(x.size());
   for (size_t i = 0; i < x.size(); ++i) {
     if (p.repeats[i] < 0) throw Error("Tile repeats must not be negative");
-    out[i] = x[i] * p.repeats[i];
+    out[i] = dims_mul(x[i], p.repeats[i]);
   }
   return out;
 }
@@ -133,11 +136,11 @@ Dims gather_output_dims(const GatherParams& p, const Dims& x) {
 Dims depth_to_space_output_dims(const BlockParams& p, const Dims& x) {
   require_4d(x, "DepthToSpace");
   const int64_t b = p.blocksize;
-  if (b < 1 || x[1] % (b * b) != 0) {
+  if (b < 1 || x[1] % dims_mul(b, b) != 0) {
     throw Error("DepthToSpace: " + std::to_string(x[1]) + " channels do not divide into blocks of " +
                 std::to_string(b) + "x" + std::to_string(b));
   }
-  return {x[0], x[1] / (b * b), x[2] * b, x[3] * b};
+  return {x[0], x[1] / (b * b), dims_mul(x[2], b), dims_mul(x[3], b)};
 }
 
 Dims space_to_depth_output_dims(const BlockParams& p, const Dims& x) {
@@ -146,7 +149,7 @@ Dims space_to_depth_output_dims(const BlockParams& p, const Dims& x) {
   if (b < 1 || x[2] % b != 0 || x[3] % b != 0) {
     throw Error("SpaceToDepth: " + to_string(x) + " does not divide into blocks of " + std::to_string(b));
   }
-  return {x[0], x[1] * b * b, x[2] / b, x[3] / b};
+  return {x[0], dims_mul(dims_mul(x[1], b), b), x[2] / b, x[3] / b};
 }
 
 bool is_rearrange(const Node& node) {

@@ -1,5 +1,6 @@
 #include "compute/ops/structure.hpp"
 
+#include "compute/core/dims_math.hpp"
 #include "compute/core/error.hpp"
 
 #include <algorithm>
@@ -15,7 +16,7 @@ Dims concat_output_dims(const ConcatParams& p, const std::vector<Dims>& inputs) 
     bool ok = d.size() == out.size();
     for (size_t k = 0; ok && k < d.size(); ++k) ok = k == axis || d[k] == out[k];
     if (!ok) throw Error("Concat inputs " + to_string(inputs[0]) + " and " + to_string(d) + " differ off the axis");
-    out[axis] += d[axis];
+    out[axis] = dims_add(out[axis], d[axis]);
   }
   return out;
 }
@@ -26,7 +27,10 @@ Dims flatten_output_dims(const FlattenParams& p, const Dims& x) {
   }
   int64_t rows = 1;
   int64_t cols = 1;
-  for (size_t i = 0; i < x.size(); ++i) (static_cast<int64_t>(i) < p.axis ? rows : cols) *= x[i];
+  for (size_t i = 0; i < x.size(); ++i) {
+    int64_t& part = static_cast<int64_t>(i) < p.axis ? rows : cols;
+    part = dims_mul(part, x[i]);
+  }
   return {rows, cols};
 }
 
@@ -45,7 +49,7 @@ Dims reshape_output_dims(const ReshapeParams& p, const Dims& x) {
     } else if (out[i] < 0) {
       throw Error("Reshape shape has a negative dim");
     } else {
-      known *= out[i];
+      known = dims_mul(known, out[i]);
     }
   }
   const int64_t total = numel(x);
@@ -63,7 +67,7 @@ Dims pad_output_dims(const PadParams& p, const Dims& x) {
   }
   Dims out = x;
   for (size_t i = 0; i < x.size(); ++i) {
-    out[i] += p.pads_begin[i] + p.pads_end[i];
+    out[i] = dims_add(dims_add(out[i], p.pads_begin[i]), p.pads_end[i]);
     if (out[i] < 0) throw Error("Pad crops " + to_string(x) + " below zero size");
   }
   return out;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,14 +20,22 @@ using namespace deepvis;
 
 namespace {
 
-fs::path fixture_dir(const std::string& name, int size, bool committed) {
-  const std::string folder = name + "_" + std::to_string(size);
+// `variant`: "" or make_torch_fixtures.py's suffixes, '@'-separated ("opset17@dynamic").
+fs::path fixture_dir(const std::string& name, int size, bool committed, const std::string& variant = "") {
+  std::string folder = name + "_" + std::to_string(size);
+  std::string spec = name + "@" + std::to_string(size);
+  if (!variant.empty()) {
+    std::string suffix = variant;
+    std::replace(suffix.begin(), suffix.end(), '@', '_');
+    folder += "_" + suffix;
+    spec += "@" + variant;
+  }
   if (committed) return fs::path(DEEPVIS_SOURCE_DIR) / "tests/fixtures/torch" / folder;
   const fs::path dir = fs::path(DEEPVIS_BINARY_DIR) / "torch-fixtures";
   if (!fs::exists(dir / folder / "meta.json")) {
     const auto r = test::run_process({"/usr/bin/python3",
                                       std::string(DEEPVIS_SOURCE_DIR) + "/tests/fixtures/make_torch_fixtures.py",
-                                      dir.string(), name + "@" + std::to_string(size)});
+                                      dir.string(), spec});
     INFO(r.output);
     REQUIRE_MESSAGE(r.exit_code == 0,
                     "generating the PyTorch fixture failed (is python3-torch installed? scripts/setup-deps)");
@@ -72,8 +81,8 @@ double check_backend(Net& net, const fs::path& dir, int64_t unit, const std::str
   return worst_ratio;
 }
 
-void check_against_torch(const std::string& name, int size, bool committed) {
-  const fs::path dir = fixture_dir(name, size, committed);
+void check_against_torch(const std::string& name, int size, bool committed, const std::string& variant = "") {
+  const fs::path dir = fixture_dir(name, size, committed, variant);
   nlohmann::json meta;
   std::ifstream(dir / "meta.json") >> meta;
   const Graph graph = import_onnx((dir / "model.onnx").string());
@@ -157,4 +166,50 @@ TEST_CASE("torch: MobileNetV3-Large matches PyTorch") {
 
 TEST_CASE("torch: VGG-11 without batch norm at 224 matches PyTorch") {
   check_against_torch("vgg11", 224, false);
+}
+
+TEST_CASE(
+    "torch: a small U-Net (ConvTranspose, InstanceNorm, GroupNorm, LayerNorm, bilinear and nearest Resize) matches "
+    "PyTorch at every pixel's logit path") {
+  check_against_torch("tiny_unet", 64, false);
+}
+
+TEST_CASE(
+    "torch: the U-Net exported at opset 17 (LayerNormalization) with a dynamic batch matches PyTorch, and runs "
+    "a batch of two as two batches of one") {
+  check_against_torch("tiny_unet", 64, false, "opset17@dynamic");
+  const fs::path dir = fixture_dir("tiny_unet", 64, false, "opset17@dynamic");
+  Net net(import_onnx((dir / "model.onnx").string()), make_cpu_backend());
+  const Tensor one = read_npy((dir / "input.npy").string());
+  const Tensor other = test::random_tensor(one.dims(), 11);
+  net.forward(one);
+  const int out = net.graph().outputs.front();
+  const Tensor want_one = net.blob(out).clone();
+  net.forward(other);
+  const Tensor want_other = net.blob(out).clone();
+  Dims two_dims = one.dims();
+  two_dims[0] = 2;
+  Tensor two(two_dims);
+  std::copy(one.data(), one.data() + one.numel(), two.data());
+  std::copy(other.data(), other.data() + other.numel(), two.data() + one.numel());
+  net.set_batch(2);
+  net.forward(two);
+  const Tensor& got = net.blob(out);
+  REQUIRE(got.dims()[0] == 2);
+  const int64_t half = got.numel() / 2;
+  double worst = 0;
+  for (int64_t i = 0; i < half; ++i) {
+    worst = std::max<double>(worst, std::fabs(got.at(i) - want_one.at(i)));
+    worst = std::max<double>(worst, std::fabs(got.at(half + i) - want_other.at(i)));
+  }
+  CHECK(worst < 1e-5);
+}
+
+TEST_CASE("torch: LR-ASPP MobileNetV3-Large (segmentation head: bilinear Resize, sigmoid attention) matches PyTorch") {
+  check_against_torch("lraspp_mobilenet_v3_large", 64, false);
+}
+
+TEST_CASE("torch: a CaffeNet-style net with nn.LocalResponseNorm (exported as a channel-axis 3-D AveragePool) matches "
+          "PyTorch") {
+  check_against_torch("caffenet_lrn", 113, false);
 }

@@ -295,6 +295,24 @@ TEST_CASE("onnx simplify: folded ops give NumPy's values (hand-computed)") {
     CHECK(c.dims == std::vector<int64_t>{2, 3});
     CHECK(c.ints == std::vector<int64_t>{1, 7, 8, 2, 9, 10});
   }
+  SUBCASE("Transpose: the default reverses the dims, a perm moves them, batch marks move with their elements") {
+    onnx::NodeProto t = make_node("Transpose", 1);
+    FoldedValue x = ints({2, 3}, {1, 2, 3, 4, 5, 6});
+    x.batch = {false, false, false, false, true, false};
+    const FoldedValue r = fold(t, {&x}).at(0);
+    CHECK(r.dims == std::vector<int64_t>{3, 2});
+    CHECK(r.ints == std::vector<int64_t>{1, 4, 2, 5, 3, 6});
+    CHECK(r.batch == std::vector<bool>{false, false, false, true, false, false});  // the 5 moved to index 3
+    onnx::NodeProto p = make_node("Transpose", 1);
+    set_attr(p, "perm", std::vector<int64_t>{1, 2, 0});
+    const FoldedValue y = ints({2, 1, 3}, {1, 2, 3, 4, 5, 6});
+    const FoldedValue q = fold(p, {&y}).at(0);
+    CHECK(q.dims == std::vector<int64_t>{1, 3, 2});
+    CHECK(q.ints == std::vector<int64_t>{1, 4, 2, 5, 3, 6});
+    onnx::NodeProto bad = make_node("Transpose", 1);
+    set_attr(bad, "perm", std::vector<int64_t>{0, 0});
+    CHECK_FALSE(onnx_internal::fold_node(bad, 13, {&x}, [](const std::string&) { return std::nullopt; }).has_value());
+  }
   SUBCASE("arithmetic on the symbolic batch is not folded; copying it keeps the mark") {
     FoldedValue batch = ints({1}, {0});
     batch.batch = {true};
