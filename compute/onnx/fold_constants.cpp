@@ -89,25 +89,31 @@ int64_t normalize_axis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
-// Flat source indices of `dims` broadcast to `out` (NumPy rules; the caller checked compatibility).
-std::vector<int64_t> broadcast_index(const std::vector<int64_t>& dims, const std::vector<int64_t>& out) {
-  const size_t rank = out.size();
-  std::vector<int64_t> padded(rank - dims.size(), 1);
-  padded.insert(padded.end(), dims.begin(), dims.end());
-  const std::vector<int64_t> src_strides = strides_of(padded);
+// The flat source index of every element of `out`, whose dim d moves the source by `steps[d]`.
+std::vector<int64_t> strided_index(const std::vector<int64_t>& out, const std::vector<int64_t>& steps) {
   const std::vector<int64_t> out_strides = strides_of(out);
   std::vector<int64_t> index(static_cast<size_t>(product(out)));
   for (size_t k = 0; k < index.size(); ++k) {
     int64_t rest = static_cast<int64_t>(k);
     int64_t from = 0;
-    for (size_t d = 0; d < rank; ++d) {
-      const int64_t coord = rest / out_strides[d];
+    for (size_t d = 0; d < out.size(); ++d) {
+      from += (rest / out_strides[d]) * steps[d];
       rest %= out_strides[d];
-      if (padded[d] != 1) from += coord * src_strides[d];
     }
     index[k] = from;
   }
   return index;
+}
+
+// Flat source indices of `dims` broadcast to `out` (NumPy rules; the caller checked compatibility).
+std::vector<int64_t> broadcast_index(const std::vector<int64_t>& dims, const std::vector<int64_t>& out) {
+  std::vector<int64_t> padded(out.size() - dims.size(), 1);
+  padded.insert(padded.end(), dims.begin(), dims.end());
+  std::vector<int64_t> steps = strides_of(padded);
+  for (size_t d = 0; d < out.size(); ++d) {
+    if (padded[d] == 1) steps[d] = 0;
+  }
+  return strided_index(out, steps);
 }
 
 std::optional<std::vector<int64_t>> broadcast_dims(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
@@ -544,17 +550,9 @@ Outputs fold_known(const onnx::NodeProto& node, int64_t opset, const std::vector
     std::vector<int64_t> out_dims(perm.size());
     for (size_t d = 0; d < perm.size(); ++d) out_dims[d] = in[static_cast<size_t>(perm[d])];
     const std::vector<int64_t> in_strides = strides_of(in);
-    const std::vector<int64_t> out_strides = strides_of(out_dims);
-    std::vector<int64_t> index(static_cast<size_t>(product(out_dims)));
-    for (size_t k = 0; k < index.size(); ++k) {
-      int64_t rest = static_cast<int64_t>(k);
-      int64_t from = 0;
-      for (size_t d = 0; d < out_dims.size(); ++d) {
-        from += (rest / out_strides[d]) * in_strides[static_cast<size_t>(perm[d])];
-        rest %= out_strides[d];
-      }
-      index[k] = from;
-    }
+    std::vector<int64_t> steps(perm.size());
+    for (size_t d = 0; d < perm.size(); ++d) steps[d] = in_strides[static_cast<size_t>(perm[d])];
+    const std::vector<int64_t> index = strided_index(out_dims, steps);
     Value out = gather_elements(*need(0), out_dims, index);
     if (!need(0)->batch.empty()) {  // the batch marks move with their elements
       out.batch.assign(index.size(), false);

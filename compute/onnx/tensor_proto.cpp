@@ -212,6 +212,11 @@ void for_each_element(const TensorProto& t, const std::string& where, Sink&& sin
 
 }  // namespace
 
+void check_raw_data_size(const TensorProto& t, const std::string& where) {
+  if (!t.has_raw_data() || t.data_location() == TensorProto::EXTERNAL || element_size(t.data_type()) == 0) return;
+  checked_count(t, where);
+}
+
 Tensor tensor_proto_to_float(const TensorProto& t, const std::string& where) {
   checked_count(t, where);
   Tensor out(tensor_proto_dims(t));

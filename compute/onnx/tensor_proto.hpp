@@ -23,6 +23,10 @@ Tensor tensor_proto_to_float(const onnx::TensorProto& t, const std::string& wher
 // Integer (or integral float) element types as int64: shapes, pads, axes.
 std::vector<int64_t> tensor_proto_to_int64(const onnx::TensorProto& t, const std::string& where);
 
+// Throws unless raw_data, when present, holds exactly the dims' count of elements of the tensor's type (types of no
+// fixed size pass): libonnx's shape inference copies raw_data whole into a buffer sized by that count.
+void check_raw_data_size(const onnx::TensorProto& t, const std::string& where);
+
 // Replaces EXTERNAL data by raw_data read from `model_dir`. Refuses absolute locations and any location that
 // leaves the folder (after resolving "..", and symlinks), and offset/length outside the file.
 void load_external_data(onnx::TensorProto& t, const std::filesystem::path& model_dir, const std::string& source);

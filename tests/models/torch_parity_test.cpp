@@ -209,7 +209,8 @@ TEST_CASE("torch: LR-ASPP MobileNetV3-Large (segmentation head: bilinear Resize,
   check_against_torch("lraspp_mobilenet_v3_large", 64, false);
 }
 
-TEST_CASE("torch: a CaffeNet-style net with nn.LocalResponseNorm (exported as a channel-axis 3-D AveragePool) matches "
-          "PyTorch") {
+TEST_CASE(
+    "torch: a CaffeNet-style net with nn.LocalResponseNorm (exported as a channel-axis 3-D AveragePool) matches "
+    "PyTorch") {
   check_against_torch("caffenet_lrn", 113, false);
 }
