@@ -536,20 +536,20 @@ Outputs fold_known(const onnx::NodeProto& node, int64_t opset, const std::vector
   }
   if (op == "Transpose") {  // torch's F.pad export reverses its pads with a Transpose of a 2-column table
     if (!need(0)) return std::nullopt;
-    const std::vector<int64_t>& in = need(0)->dims;
+    const std::vector<int64_t>& source_dims = need(0)->dims;
     std::vector<int64_t> perm = attrs.get_ints("perm", {});
     if (perm.empty()) {
-      for (size_t i = in.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
+      for (size_t i = source_dims.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
     }
     std::vector<int64_t> sorted = perm;
     std::sort(sorted.begin(), sorted.end());
-    if (sorted.size() != in.size()) return std::nullopt;
+    if (sorted.size() != source_dims.size()) return std::nullopt;
     for (size_t i = 0; i < sorted.size(); ++i) {
       if (sorted[i] != static_cast<int64_t>(i)) return std::nullopt;
     }
     std::vector<int64_t> out_dims(perm.size());
-    for (size_t d = 0; d < perm.size(); ++d) out_dims[d] = in[static_cast<size_t>(perm[d])];
-    const std::vector<int64_t> in_strides = strides_of(in);
+    for (size_t d = 0; d < perm.size(); ++d) out_dims[d] = source_dims[static_cast<size_t>(perm[d])];
+    const std::vector<int64_t> in_strides = strides_of(source_dims);
     std::vector<int64_t> steps(perm.size());
     for (size_t d = 0; d < perm.size(); ++d) steps[d] = in_strides[static_cast<size_t>(perm[d])];
     const std::vector<int64_t> index = strided_index(out_dims, steps);

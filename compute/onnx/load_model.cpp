@@ -120,7 +120,7 @@ LoadedModel load_model(const std::string& bytes, const std::string& source, cons
   } catch (const std::exception& e) {
     throw Error(source + ": the ONNX checker rejected the model: " + one_line(e.what()));
   }
-  // check_constant_inputs(loaded.model, loaded.opset, source);
+  check_constants(loaded.model, source);
   try {
     infer_shapes(loaded.model);
   } catch (const std::exception& e) {

@@ -1,15 +1,12 @@
 #include "compute/onnx/shape_inference.hpp"
 
-#include "compute/core/error.hpp"
 #include "compute/onnx/load_model.hpp"
 #include "compute/onnx/tensor_proto.hpp"
 
-#include <onnx/defs/data_type_utils.h>
 #include <onnx/defs/schema.h>
 #include <onnx/defs/shape_inference.h>
 #include <onnx/shape_inference/implementation.h>
 
-#include <algorithm>
 #include <functional>
 #include <limits>
 #include <map>
@@ -146,55 +143,21 @@ class CheckedRegistry final : public onnx::ISchemaRegistry {
   std::map<const onnx::OpSchema*, onnx::OpSchema> copies_;
 };
 
-using Constants = std::map<std::string, const onnx::TensorProto*>;
-
-// Scopes nest: a subgraph sees the constants of the graphs around it, hence `constants` by value.
-void check_constants_in(const onnx::GraphProto& g, int64_t opset, const std::string& source, Constants constants) {
-  for (const onnx::TensorProto& t : g.initializer()) {
-    check_raw_data_size(t, source + ": tensor '" + t.name() + "'");
-    constants[t.name()] = &t;
-  }
+void check_constants_in(const onnx::GraphProto& g, const std::string& source) {
+  for (const onnx::TensorProto& t : g.initializer()) check_raw_data_size(t, source + ": tensor '" + t.name() + "'");
   for (const onnx::NodeProto& node : g.node()) {
-    const std::string where = source + ": node '" + node.name() + "' (op " + node.op_type() + ")";
-    const bool default_domain = node.domain().empty() || node.domain() == "ai.onnx";
-    const onnx::OpSchema* schema =
-        default_domain ? onnx::OpSchemaRegistry::Schema(node.op_type(), static_cast<int>(opset)) : nullptr;
-    const std::vector<onnx::OpSchema::FormalParameter> none;
-    const auto& formals = schema ? schema->inputs() : none;
-    for (int i = 0; i < node.input_size() && !formals.empty(); ++i) {
-      auto c = constants.find(node.input(i));
-      const auto slot = std::min(static_cast<size_t>(i), formals.size() - 1);  // the last may be variadic
-      if (c == constants.end() ||
-          (static_cast<size_t>(i) >= formals.size() && formals.back().GetOption() != onnx::OpSchema::Variadic)) {
-        continue;
-      }
-      onnx::TypeProto type;
-      type.mutable_tensor_type()->set_elem_type(c->second->data_type());
-      bool allowed = false;
-      try {
-        allowed = formals[slot].GetTypes().count(onnx::Utils::DataTypeUtils::ToType(type)) > 0;
-      } catch (const std::exception&) {  // an element type ONNX does not know
-      }
-      if (!allowed) {
-        throw Error(where + ": input '" + node.input(i) + "' is a constant of element type " +
-                    data_type_name(c->second->data_type()) + ", which the op does not take there");
-      }
-    }
     for (const onnx::AttributeProto& a : node.attribute()) {
-      if (a.has_g()) check_constants_in(a.g(), opset, source, constants);
-      for (const onnx::GraphProto& sub : a.graphs()) check_constants_in(sub, opset, source, constants);
-      if (node.op_type() == "Constant" && a.name() == "value" && a.has_t() && node.output_size() > 0) {
-        check_raw_data_size(a.t(), where);
-        constants[node.output(0)] = &a.t();
-      }
+      if (a.has_t()) check_raw_data_size(a.t(), source + ": node '" + node.name() + "' (op " + node.op_type() + ")");
+      if (a.has_g()) check_constants_in(a.g(), source);
+      for (const onnx::GraphProto& sub : a.graphs()) check_constants_in(sub, source);
     }
   }
 }
 
 }  // namespace
 
-void check_constant_inputs(const onnx::ModelProto& model, int64_t opset, const std::string& source) {
-  check_constants_in(model.graph(), opset, source, {});
+void check_constants(const onnx::ModelProto& model, const std::string& source) {
+  check_constants_in(model.graph(), source);
 }
 
 void infer_shapes(onnx::ModelProto& model) {

@@ -21,10 +21,9 @@ inline constexpr int64_t kMaxShapeRank = 64;
 // onnx::shape_inference::InferShapes with the checks above; throws what it throws.
 void infer_shapes(onnx::ModelProto& model);
 
-// What libonnx's inference assumes of the constants it reads (initializers and Constant values, the graph's and
-// its subgraphs'): raw_data of the size the dims say, and, where a node reads one, an element type its schema
-// allows there. It copies a shape input's raw_data whole into a buffer of int64s (4 bytes of int32 overflow an
-// empty one). Throws deepvis::Error naming `source`, the node and the input.
-void check_constant_inputs(const onnx::ModelProto& model, int64_t opset, const std::string& source);
+// What libonnx's inference assumes of the constants it reads (initializers and tensor attributes, the graph's and
+// its subgraphs'): raw_data of the size their dims say. It copies a shape input's raw_data whole into a buffer sized
+// by the dims (4 bytes into the 0 of an empty one: SIGSEGV). Throws deepvis::Error naming `source` and the tensor.
+void check_constants(const onnx::ModelProto& model, const std::string& source);
 
 }  // namespace deepvis::onnx_internal

@@ -1,8 +1,9 @@
 #pragma once
 // What loading an untrusted .onnx file does, as one function of its bytes: import_onnx_bytes (parse, checker,
 // shape inference, simplification, conversion), then, for a graph small enough to run in a few milliseconds, a Net
-// on the reference backend and one forward on zeros. The fuzzer (onnx_import_fuzzer.cpp) and the regression
-// cases (tests/onnx/onnx_fuzz_regressions_test.cpp) both run this, so a saved crash replays exactly.
+// on the reference backend, one forward and one backward from the first output. The fuzzer
+// (onnx_import_fuzzer.cpp) and the regression cases (tests/onnx/onnx_fuzz_regressions_test.cpp) both run this, so a
+// saved crash replays exactly.
 #include <string>
 
 namespace deepvis::test {
@@ -11,7 +12,7 @@ enum class FuzzOutcome { Refused, Imported, Ran };
 
 struct FuzzResult {
   FuzzOutcome outcome = FuzzOutcome::Refused;
-  std::string error;  // the deepvis::Error's message, when refused
+  std::string error;  // the deepvis::Error's message: the import's when Refused, the Net's when Imported
 };
 
 // Only a deepvis::Error counts as a refusal; anything else escapes (the fuzzer reports it as a crash). External
