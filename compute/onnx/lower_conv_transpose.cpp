@@ -112,14 +112,14 @@ void convert_conv_transpose(NodeView& n) {
     conv_begin[i] = std::max<int64_t>(0, conv_begin[i]);
     conv_end[i] = std::max<int64_t>(0, conv_end[i]);
   }
-  int cur = n.blob(0, "X");
+  std::vector<AxisMatrix> spreads;
   Dims dims = x;
   for (size_t i = 0; i < 2; ++i) {
     if (strides[i] == 1) continue;
-    const auto axis = static_cast<int64_t>(2 + i);
-    cur = along_axis(n, cur, dims, axis, spread_matrix(x[2 + i], strides[i]), "spread" + std::to_string(axis), false);
+    spreads.push_back({static_cast<int64_t>(2 + i), spread_matrix(x[2 + i], strides[i])});
     dims[2 + i] = (x[2 + i] - 1) * strides[i] + 1;
   }
+  int cur = along_axes(n, n.blob(0, "X"), x, std::move(spreads), false);
   if (crop_begin[0] + crop_begin[1] + crop_end[0] + crop_end[1] > 0) {
     SliceParams crop{{crop_begin[0], crop_begin[1]}, {dims[2] - crop_end[0], dims[3] - crop_end[1]}, {2, 3}, {1, 1}};
     cur = n.step(OpKind::Slice, crop, {cur}, "crop");

@@ -91,16 +91,13 @@ void lower_average_pool(NodeView& n, const Dims& x) {
     n.ctx.alias(n.output(), n.required_input(0, "X"), n.where());
     return;
   }
-  int cur = n.blob(0, "X");
-  Dims dims = x;
+  std::vector<AxisMatrix> steps;  // the last axis first: it needs no Transpose
   for (size_t k = pooled.size(); k-- > 0;) {
     const size_t i = pooled[k];
-    const int64_t out = pooled_length(n, axes[i], ceil_mode);
-    const auto axis = static_cast<int64_t>(2 + i);
-    cur = along_axis(n, cur, dims, axis, pool_matrix(axes[i], out, count_include_pad), "axis" + std::to_string(axis),
-                     k == 0);
-    dims[2 + i] = out;
+    steps.push_back(
+        {static_cast<int64_t>(2 + i), pool_matrix(axes[i], pooled_length(n, axes[i], ceil_mode), count_include_pad)});
   }
+  along_axes(n, n.blob(0, "X"), x, std::move(steps), /*last=*/true);
 }
 
 }  // namespace deepvis::onnx_internal

@@ -164,14 +164,9 @@ void resize_axes(NodeView& n, const ResizeRule& r, std::vector<AxisResize> axes)
     n.ctx.alias(n.output(), n.required_input(0, "X"), n.where());
     return;
   }
-  int cur = n.blob(0, "X");
-  Dims dims = x;
-  for (size_t k = resized.size(); k-- > 0;) {
-    const size_t d = resized[k];
-    const bool last = k == 0 && !extrapolates;
-    cur = along_axis(n, cur, dims, static_cast<int64_t>(d), matrices[d], "axis" + std::to_string(d), last);
-    dims[d] = axes[d].out;
-  }
+  std::vector<AxisMatrix> steps;  // the last axis first: it needs no Transpose
+  for (size_t k = resized.size(); k-- > 0;) steps.push_back({static_cast<int64_t>(resized[k]), matrices[resized[k]]});
+  const int cur = along_axes(n, n.blob(0, "X"), x, std::move(steps), !extrapolates);
   if (!extrapolates) return;
   // extrapolation * (1 - inside), the outer product of the axes' masks, broadcast over the others.
   Dims fill_dims(x.size(), 1);

@@ -41,6 +41,18 @@ int along_axis(NodeView& n, int x, const Dims& dims, int64_t axis, Tensor matrix
   return cur;
 }
 
+int along_axes(NodeView& n, int x, Dims dims, std::vector<AxisMatrix> steps, bool last) {
+  int cur = x;
+  for (size_t k = 0; k < steps.size(); ++k) {
+    const auto axis = static_cast<size_t>(steps[k].axis);
+    const int64_t out = steps[k].matrix.dims().at(1);
+    cur = along_axis(n, cur, dims, steps[k].axis, std::move(steps[k].matrix), "axis" + std::to_string(axis),
+                     last && k + 1 == steps.size());
+    dims[axis] = out;
+  }
+  return cur;
+}
+
 Normalized normalized(NodeView& n, int x, const Dims& axes, float epsilon, EpsilonAt at, bool last) {
   const ReduceParams over{axes, true};
   const int mean = n.step(OpKind::ReduceMean, over, {x}, "mean");

@@ -39,7 +39,13 @@ int scalar_constant_blob(NodeView& n, const std::string& suffix, float value);
 // `x` (dims `dims`) times `matrix` (dims[axis] x M) along `axis`: the result has M in place of dims[axis]. Runs as
 // Transpose (axis to last, unless it is), Reshape to 2-D, MatMul, Reshape, Transpose back. With `last`, the final
 // node is the ONNX node's own (NodeView::emit).
+// along_axes: one such matrix per listed axis, in order; returns `x` when the list is empty.
 int along_axis(NodeView& n, int x, const Dims& dims, int64_t axis, Tensor matrix, const std::string& suffix, bool last);
+struct AxisMatrix {
+  int64_t axis;
+  Tensor matrix;
+};
+int along_axes(NodeView& n, int x, Dims dims, std::vector<AxisMatrix> steps, bool last);
 // (x - mean) / sqrt(var + epsilon) over `axes` (keepdims), each slice by its own statistics, or
 // (x - mean) / (sqrt(var) + epsilon) as MeanVarianceNormalization's definition has it. With `last`, the Div is the
 // ONNX node's own.
