@@ -11,6 +11,8 @@ std::string exit_code_help() {
 }
 
 ExitCode exit_code_for(const std::exception& e) {
+  if (dynamic_cast<const ModelError*>(&e)) return kExitBadModel;
+  if (dynamic_cast<const InputError*>(&e)) return kExitBadInput;
   if (dynamic_cast<const OutputError*>(&e)) return kExitOutput;
   if (dynamic_cast<const EnvironmentError*>(&e)) return kExitEnvironment;
   return kExitFailure;

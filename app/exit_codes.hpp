@@ -20,7 +20,7 @@ enum ExitCode {
 // The table as `--help` prints it.
 std::string exit_code_help();
 
-// The code of an engine error by its kind: OutputError 6, EnvironmentError 5, any other 1.
+// The code of an engine error by its kind: ModelError 3, InputError 4, EnvironmentError 5, OutputError 6, any other 1.
 ExitCode exit_code_for(const std::exception& e);
 
 }  // namespace deepvis::app

@@ -2,7 +2,7 @@
 #include "app/build_commit.hpp"
 #include "app/capture/camera_size.hpp"
 #include "app/commands/commands.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "app/commands/output_check.hpp"
 #include "app/exit_codes.hpp"
 #include "app/gui/gui_options.hpp"

@@ -142,14 +142,13 @@ bool AscentSession::require_model(const char* action) {
 
 void AscentSession::load_model(const LoadAscentModel& command) {
   const std::string& path = command.path;
-  std::unique_ptr<ModelSession> loaded;
+  std::unique_ptr<LoadedModel> loaded;
   try {
-    ModelFlags flags;  // as the engine loads it: card over defaults, on the engine's device
-    flags.model = path;
-    flags.device = command.device.device;
-    flags.tf32 = command.device.tf32;
-    flags.json = true;  // notes go to the snapshot, not stderr
-    loaded = std::make_unique<ModelSession>(load_net(flags, 1));
+    ModelOptions options;  // as the engine loads it: card over defaults, on the engine's device
+    options.path = path;
+    options.device = command.device;
+    options.batch = 1;
+    loaded = std::make_unique<LoadedModel>(app::load_model(options));  // its notes are not printed
   } catch (const std::exception& e) {
     refuse(std::string("cannot load model: ") + e.what());
     return;

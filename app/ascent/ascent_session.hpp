@@ -10,7 +10,7 @@
 // leaves it Idle. Live changes made mid-run are listed in the saved info.json under "live_changes".
 #include "app/ascent/ascent_command.hpp"
 #include "app/ascent/ascent_snapshot.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/session/model_loader.hpp"
 #include "compute/vis/ascent.hpp"
 
 #include <nlohmann/json.hpp>
@@ -66,7 +66,7 @@ class AscentSession {
   void after_step();
   bool require_model(const char* action);
 
-  std::unique_ptr<ModelSession> model_;
+  std::unique_ptr<LoadedModel> model_;
   std::string model_path_;
   vis::PixelSpace space_;
   vis::AscentParams params_;  // what the next run uses

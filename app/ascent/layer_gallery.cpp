@@ -1,7 +1,8 @@
 #include "app/ascent/layer_gallery.hpp"
 
-#include "app/commands/model_session.hpp"
+#include "app/exit_codes.hpp"
 #include "compute/core/error.hpp"
+#include "compute/io/file_names.hpp"
 #include "compute/vis/ascent_report.hpp"
 
 #include <opencv2/imgcodecs.hpp>

@@ -1,7 +1,7 @@
 #include "app/ascent/layer_gallery_job.hpp"
 
-#include "app/commands/model_session.hpp"
 #include "compute/core/error.hpp"
+#include "app/session/model_loader.hpp"
 
 #include <filesystem>
 
@@ -50,11 +50,11 @@ std::vector<std::string> LayerGalleryJob::export_to(const std::string& dir) cons
 void LayerGalleryJob::run(std::string model_path, DeviceChoice device, std::string layer, vis::AscentParams params,
                           int batch) {
   try {
-    ModelFlags flags;
-    flags.model = model_path;
-    flags.device = device.device;
-    flags.tf32 = device.tf32;
-    ModelSession session = load_net(flags, 1);
+    ModelOptions model_options;
+    model_options.path = model_path;
+    model_options.device = device;
+    model_options.batch = 1;
+    LoadedModel session = load_model(model_options);
     const vis::PixelSpace space = vis::pixel_space(session.preprocess, session.net->input_dims().at(1));
     params.push_layer = layer;
     const std::vector<int64_t> units = layer_units(*session.net, layer);

@@ -1,7 +1,8 @@
 #include "app/ascent/unit_image_cache.hpp"
 
-#include "app/commands/model_session.hpp"
 #include "compute/core/error.hpp"
+#include "compute/io/file_names.hpp"
+#include "app/session/model_loader.hpp"
 #include "compute/vis/ascent_report.hpp"
 
 #include <opencv2/imgproc.hpp>
@@ -220,7 +221,7 @@ struct UnitImageCache::Worker {
   DeviceChoice device;
   fs::file_time_type mtime;
   uintmax_t size = 0;
-  std::unique_ptr<ModelSession> session;
+  std::unique_ptr<LoadedModel> session;
   std::string hash, stem;
 
   void ensure(const std::string& model_path, const DeviceChoice& model_device) {
@@ -231,11 +232,11 @@ struct UnitImageCache::Worker {
     const bool same_device = device.device == model_device.device && device.tf32 == model_device.tf32;
     if (session && path == model_path && same_device && t == mtime && s == size) return;
     session.reset();
-    ModelFlags flags;
-    flags.model = model_path;
-    flags.device = model_device.device;
-    flags.tf32 = model_device.tf32;
-    session = std::make_unique<ModelSession>(load_net(flags, 1));
+    ModelOptions options;
+    options.path = model_path;
+    options.device = model_device;
+    options.batch = 1;
+    session = std::make_unique<LoadedModel>(load_model(options));
     hash = file_content_hash(model_path);
     stem = fs::path(model_path).stem().string();
     path = model_path;
@@ -328,7 +329,7 @@ void UnitImageCache::serve(const UnitImageRequest& request, uint64_t id) {
   try {
     worker_->ensure(request.model_path, request.device);
     if (superseded(id)) return;
-    ModelSession& session = *worker_->session;
+    LoadedModel& session = *worker_->session;
     Net& net = *session.net;
     const std::string layer = net.graph().blobs[static_cast<size_t>(net.blob_id(request.layer))].name;
     vis::AscentParams params = request.params;
@@ -338,10 +339,7 @@ void UnitImageCache::serve(const UnitImageRequest& request, uint64_t id) {
     Tensor start;
     if (params.start_at == vis::StartAt::Image) {
       start_hash = file_content_hash(params.start_image);
-      ModelFlags flags;
-      flags.model = request.model_path;
-      flags.json = true;  // no notes on stderr from a background thread
-      start = load_input(params.start_image, flags, session);
+      start = load_model_input(params.start_image, session);  // no notes on stderr from a background thread
     }
     const vis::PixelSpace space = vis::pixel_space(session.preprocess, net.input_dims().at(1));
     const UnitImageKey key = make_unit_image_key(worker_->stem, worker_->hash, layer, request.unit, params, space,

@@ -1,5 +1,5 @@
 #include "app/commands/commands.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "app/commands/output_check.hpp"
 #include "app/commands/unit_spec.hpp"
 #include "compute/io/npy.hpp"
@@ -50,7 +50,7 @@ Tensor make_seed(const Tensor& activation, const UnitSpec& unit, bool use_activa
 int run_backward(const BackwardFlags& f) {
   require_writable_folder(f.out, "--out");
   if (!f.png.empty()) require_writable_folder(f.png, "--png");
-  ModelSession session = load_net(f.model, 1);
+  LoadedModel session = load_net(f.model, 1);
   std::unique_ptr<Net>& net = session.net;
   int blob = -1;
   try {

@@ -1,7 +1,7 @@
 #include "app/build_commit.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/live_bench.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "compute/core/net_profile.hpp"
 
 #include <CLI/CLI.hpp>
@@ -46,7 +46,7 @@ int run_bench(const BenchFlags& f) {
     live.json = f.model.json;
     return run_live_bench(live);
   }
-  ModelSession session = load_net(f.model, f.batch);
+  LoadedModel session = load_net(f.model, f.batch);
   std::unique_ptr<Net>& net = session.net;
   if (f.no_fusion) net->set_fusion(false);
   Tensor input(net->input_dims());

@@ -1,5 +1,5 @@
 #include "app/commands/commands.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "compute/io/npy.hpp"
 
 #include <CLI/CLI.hpp>
@@ -69,7 +69,7 @@ nlohmann::json top5(const Tensor& out, const std::vector<std::string>* labels) {
 }
 
 int run_forward(const ForwardFlags& f) {
-  ModelSession session = load_net(f.model);
+  LoadedModel session = load_net(f.model);
   std::unique_ptr<Net>& net = session.net;
   const std::vector<int> blobs = requested_blobs(*net, f.layers);
   const Tensor input = load_input(f.input, f.model, session);

@@ -1,6 +1,6 @@
 #include "app/build_commit.hpp"
 #include "app/commands/commands.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "app/commands/output_check.hpp"
 #include "app/library_report.hpp"
 #include "compute/onnx/onnx_import.hpp"
@@ -56,7 +56,7 @@ int print_ops(bool json) {
 int print_model(const InfoFlags& flags) {
   if (!flags.simplified.empty()) require_writable_folder(flags.simplified, "--simplified");
   ImportReport report;
-  const ModelSession session = load_net(flags.model, 0, &report, !flags.simplified.empty());
+  const LoadedModel session = load_net(flags.model, 0, &report, !flags.simplified.empty());
   if (!flags.simplified.empty()) {
     std::ofstream out(flags.simplified, std::ios::binary | std::ios::trunc);
     out << report.simplified;

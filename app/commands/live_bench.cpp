@@ -2,7 +2,7 @@
 
 #include "app/build_commit.hpp"
 #include "app/capture/frame_source.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "app/engine/engine_core.hpp"
 #include "app/gui/gui_textures.hpp"
 #include "render/egl_context.hpp"
@@ -81,7 +81,7 @@ int run_live_bench(const LiveBenchOptions& o) {
   }
   source->set_loop(true);
 
-  EngineCore core(o.model);
+  EngineCore core(model_options(o.model), o.model.json);
   core.set_echo_errors(false);  // a failure ends the bench with its message
   core.apply(LoadModel{o.model.model});
   if (!core.model()) throw CommandError(kExitBadModel, core.process(Frame{})->error);

@@ -4,7 +4,7 @@
 // backward view, the grid's engine side), timed per stage; then the window's texture update through the GUI's own
 // GuiTextures in a headless EGL context (the GPU interop path where the window would take it, else host atlases
 // and PBO uploads), timed until the texels are in place. Without EGL the texture stage is left out, saying why.
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 
 #include <string>
 

@@ -1,7 +1,7 @@
 // `deepvis models`: the ONNX models deepvis can find, with what their cards say. A broken card or model is
 // listed with its error, so one bad file never hides the others.
 #include "app/commands/commands.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "compute/model/model_card.hpp"
 #include "compute/onnx/onnx_import.hpp"
 

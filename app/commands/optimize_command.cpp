@@ -1,6 +1,6 @@
 #include "app/ascent/layer_gallery.hpp"
 #include "app/commands/commands.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "app/commands/output_check.hpp"
 #include "app/commands/unit_spec.hpp"
 #include "app/record/video_recorder.hpp"
@@ -212,7 +212,7 @@ int run_optimize(OptimizeFlags& f) {
   params.push_layer = f.layer;
 
   // Resolve the target on a batch-1 net first, to size the batch.
-  ModelSession session = load_net(f.model, 1);
+  LoadedModel session = load_net(f.model, 1);
   int blob = -1;
   try {
     blob = session.net->blob_id(f.layer);

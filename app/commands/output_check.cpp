@@ -1,6 +1,6 @@
 #include "app/commands/output_check.hpp"
 
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 
 #include <unistd.h>
 

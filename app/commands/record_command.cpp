@@ -4,7 +4,7 @@
 // frame: offline, the encoder is waited for instead of dropping frames.
 #include "app/capture/file_list_source.hpp"
 #include "app/commands/commands.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "app/commands/output_check.hpp"
 #include "app/engine/engine_core.hpp"
 #include "app/record/pane_compositor.hpp"
@@ -164,7 +164,7 @@ int run_record(const RecordFlags& f) {
   }
   InputFrames input(f.input);
   require_device(f.model.device);  // before the engine, which would only report it as a model it could not load
-  EngineCore core(f.model);
+  EngineCore core(model_options(f.model), f.model.json);
   core.set_echo_errors(false);  // a failure ends the recording with its message
   configure_engine(core, f, view);
   const double fps = f.fps > 0 ? f.fps : (input.fps() > 0 ? input.fps() : 30.0);

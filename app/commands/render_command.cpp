@@ -1,7 +1,7 @@
 // `deepvis render`: one layer's activation grid as a PNG, drawn through the headless GL path (EGL context, PBO
 // upload, textured quad into an offscreen framebuffer, read back), or straight from the CPU atlas with --no-gl.
 #include "app/commands/commands.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "app/commands/output_check.hpp"
 #include "compute/vis/activation_grid.hpp"
 #include "compute/vis/colormap.hpp"
@@ -94,7 +94,7 @@ int run_render(const RenderFlags& f) {
     throw CommandError(kExitUsage, e.what());
   }
 
-  ModelSession session = load_net(f.model);
+  LoadedModel session = load_net(f.model);
   std::unique_ptr<Net>& net = session.net;
   int blob = -1;
   try {

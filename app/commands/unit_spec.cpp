@@ -1,6 +1,6 @@
 #include "app/commands/unit_spec.hpp"
 
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 
 #include <sstream>
 #include <vector>

@@ -54,7 +54,8 @@ int ModelInfo::find_layer(const std::string& layer) const {
   return -1;
 }
 
-EngineCore::EngineCore(ModelFlags model_flags) : model_flags_(std::move(model_flags)) {}
+EngineCore::EngineCore(ModelOptions model_options, bool quiet)
+    : model_options_(std::move(model_options)), quiet_(quiet) {}
 EngineCore::~EngineCore() = default;
 
 void EngineCore::fail(const std::string& message) {
@@ -106,11 +107,13 @@ void EngineCore::apply(const EngineCommand& command) {
 }
 
 void EngineCore::load_model(const std::string& path) {
-  std::unique_ptr<ModelSession> session;
+  std::unique_ptr<LoadedModel> session;
   try {
-    ModelFlags flags = model_flags_;
-    flags.model = path;
-    session = std::make_unique<ModelSession>(load_net(flags, 1));
+    ModelOptions options = model_options_;
+    options.path = path;
+    options.batch = 1;
+    session = std::make_unique<LoadedModel>(app::load_model(options));
+    if (!session->device_note.empty() && !quiet_) std::fprintf(stderr, "%s\n", session->device_note.c_str());
   } catch (const std::exception& e) {
     fail(std::string("cannot load model: ") + e.what());
     return;
@@ -122,7 +125,7 @@ void EngineCore::load_model(const std::string& path) {
   info->path = path;
   info->stem = std::filesystem::path(path).stem().string();
   info->backend = net.backend_name();
-  info->tf32 = model_flags_.tf32;
+  info->tf32 = model_options_.device.tf32;
   info->name = session->card ? session->card->name : info->stem;
   info->input_dims = net.input_dims();
   info->crop = session->preprocess.crop;

@@ -3,10 +3,10 @@
 // commands, and turns a frame into an EngineSnapshot: preprocess, forward, the selected unit's backward view, the
 // selected layer's grid atlas, top-5. EngineThread runs it on its own thread; tests call it directly.
 #include "app/capture/frame.hpp"
-#include "app/commands/model_session.hpp"
 #include "app/engine/engine_command.hpp"
 #include "app/engine/engine_snapshot.hpp"
 #include "compute/image/face_tracker.hpp"
+#include "app/session/model_loader.hpp"
 #include "compute/vis/activation_grid.hpp"
 
 #include <chrono>
@@ -22,9 +22,9 @@ namespace deepvis::app {
 
 class EngineCore {
  public:
-  // `model_flags`: how models are loaded (device, TF32, threads, preprocessing overrides); its `model` is ignored,
-  // LoadModel names the file.
-  explicit EngineCore(ModelFlags model_flags = {});
+  // `model_options`: how models are loaded (device, TF32, threads, preprocessing overrides); its `path` is ignored,
+  // LoadModel names the file. `quiet`: the device note ("no usable GPU ...; using the CPU") is not printed.
+  explicit EngineCore(ModelOptions model_options = {}, bool quiet = false);
   ~EngineCore();
   EngineCore(const EngineCore&) = delete;
   EngineCore& operator=(const EngineCore&) = delete;
@@ -53,8 +53,9 @@ class EngineCore {
   void compute(const Frame& frame, EngineSnapshot& snap);
   std::shared_ptr<const cuda::DeviceLayerCopy> copy_on_device(const Tensor& device_blob);
 
-  ModelFlags model_flags_;
-  std::unique_ptr<ModelSession> session_;
+  ModelOptions model_options_;
+  bool quiet_ = false;
+  std::unique_ptr<LoadedModel> session_;
   std::shared_ptr<const ModelInfo> model_;
   bool output_is_softmax_ = false;
   int blob_ = -1;    // the selected layer's blob id

@@ -11,9 +11,9 @@
 
 namespace deepvis::app {
 
-EngineThread::EngineThread(LatestFrameSlot& frames, ModelFlags model_flags)
+EngineThread::EngineThread(LatestFrameSlot& frames, ModelOptions model_options)
     : frames_(frames),
-      core_(std::make_unique<EngineCore>(std::move(model_flags))),
+      core_(std::make_unique<EngineCore>(std::move(model_options))),
       latest_(std::make_shared<const EngineSnapshot>()),
       thread_([this] { run(); }) {}
 

@@ -4,9 +4,9 @@
 // makes the UI wait: post() only appends to a queue, latest() only copies a pointer. When nothing changed the
 // thread sleeps on the slot until a frame or a command arrives.
 #include "app/capture/latest_frame_slot.hpp"
-#include "app/commands/model_session.hpp"
 #include "app/engine/engine_command.hpp"
 #include "app/engine/engine_snapshot.hpp"
+#include "app/session/model_loader.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -20,8 +20,8 @@ class EngineCore;
 
 class EngineThread {
  public:
-  // `model_flags`: how models are loaded (device, TF32); see EngineCore.
-  explicit EngineThread(LatestFrameSlot& frames, ModelFlags model_flags = {});
+  // `model_options`: how models are loaded (device, TF32); see EngineCore.
+  explicit EngineThread(LatestFrameSlot& frames, ModelOptions model_options = {});
   ~EngineThread();  // stops and joins (a frame in progress finishes first)
   EngineThread(const EngineThread&) = delete;
   EngineThread& operator=(const EngineThread&) = delete;

@@ -62,7 +62,7 @@ struct AppState {
   bool show_help = false;
   bool show_optimization = false;  // the live gradient-ascent panel
   AscentPanelState optimization;   // its widgets
-  // The per-unit optimized pane (disk-cached) and the whole-layer gallery (app/ascent/unit_optimized_link.hpp).
+  // The per-unit optimized pane (disk-cached) and the whole-layer gallery (app/gui/unit_optimized_link.hpp).
   bool show_unit_optimized = true;
   bool unit_image_auto = true;  // compute the selected unit's image as soon as it is selected
   int unit_image_preset = 4;    // the paper's preset the pane and the gallery use

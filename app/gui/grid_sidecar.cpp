@@ -29,6 +29,9 @@ void write_grid_sidecar(const std::string& screenshot_path, const AppState& stat
   j["model"] = engine.model ? engine.model->stem : "";
   j["device"] = engine.model ? engine.model->backend : "";  // where the window's models compute (--device)
   j["tf32"] = engine.model && engine.model->tf32;
+  j["input_dims"] = engine.model ? engine.model->input_dims : Dims{};  // the network's input, N x C x H x W
+  j["backward_view"] = {{"width", engine.backward_bgr.cols}, {"height", engine.backward_bgr.rows}};
+  j["error"] = engine.error;
   j["layer"] = engine.settings.layer;
   j["unit"] = engine.settings.unit;
   j["backward"] = backward_view_name(engine.settings.backward);

@@ -1,24 +1,24 @@
-#include "app/ascent/ascent_frame_link.hpp"
-#include "app/ascent/unit_optimized_link.hpp"
 #include "app/capture/camera_size.hpp"
 #include "app/capture/capture_thread.hpp"
 #include "app/capture/latest_frame_slot.hpp"
-#include "app/commands/model_session.hpp"
 #include "app/config_paths.hpp"
 #include "app/engine/engine_thread.hpp"
 #include "app/exit_codes.hpp"
 #include "app/gui/app_state.hpp"
 #include "app/gui/apply_commands.hpp"
+#include "app/gui/ascent_frame_link.hpp"
 #include "app/gui/frame_latency.hpp"
 #include "app/gui/grid_sidecar.hpp"
 #include "app/gui/gui_options.hpp"
+#include "app/gui/gui_recording.hpp"
 #include "app/gui/gui_textures.hpp"
 #include "app/gui/key_bindings.hpp"
 #include "app/gui/settings_file.hpp"
+#include "app/gui/unit_optimized_link.hpp"
 #include "app/gui/window_session.hpp"
 #include "app/panels/panels.hpp"
-#include "app/record/gui_recording.hpp"
 #include "app/sample_image.hpp"
+#include "compute/core/error.hpp"
 #include "render/framebuffer_capture.hpp"
 
 #include <imgui.h>
@@ -83,10 +83,9 @@ int run_window(const GuiOptions& options) {
   GuiTextures textures;
   WindowRecorder recorder;  // R: the window to video; finalized before the window's GL context goes
   LatestFrameSlot frames;
-  ModelFlags model_flags;  // how the engine loads models; the window's other jobs follow the engine's choice
-  model_flags.device = options.device.device;
-  model_flags.tf32 = options.device.tf32;
-  EngineThread engine(frames, model_flags);
+  ModelOptions model_options;  // how the engine loads models; the window's other jobs follow the engine's choice
+  model_options.device = options.device;
+  EngineThread engine(frames, model_options);
   CaptureThread capture(frames);
   AscentFrameLink ascent;  // live gradient ascent on a thread and a Net of its own
   // The per-unit optimized pane and the layer gallery. Scripted runs neither read nor write the disk cache, and

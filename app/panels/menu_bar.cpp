@@ -1,5 +1,5 @@
 #include "app/panels/panels.hpp"
-#include "app/record/record_menu.hpp"
+#include "app/panels/record_menu.hpp"
 
 #include <imgui.h>
 

@@ -1,8 +1,8 @@
 // The optimization panel: the paper's regularized gradient ascent, live. The session (app/ascent/) runs on its
 // own thread; this panel only sends commands and draws the session's snapshot.
-#include "app/commands/model_session.hpp"
 #include "app/panels/panel_layout.hpp"
 #include "app/panels/panels.hpp"
+#include "compute/io/file_names.hpp"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>

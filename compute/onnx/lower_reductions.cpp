@@ -1,7 +1,7 @@
 // Reductions. ReduceMean, ReduceMax, ReduceSum and ReduceL2 are nodes of their own; the others are an elementwise
 // op around one of those (ReduceMin = -max(-x), ReduceL1 = sum |x|, ReduceSumSquare = sum x^2, ReduceLogSum =
 // log sum x), and ReduceLogSumExp and LogSoftmax subtract the max first, as every careful implementation does, so
-// that exp cannot overflow. Softsign, x / (1 + |x|), lives here for want of a better home among the lowerings.
+// that exp cannot overflow.
 #include "compute/onnx/lowerings.hpp"
 
 namespace deepvis::onnx_internal {
@@ -26,10 +26,6 @@ ReduceRead read_reduce(NodeView& n, int64_t axes_input_from) {
     r.params.axes = normalized_axes(n, axes, static_cast<int64_t>(x.size()));
   }
   return r;
-}
-
-int smooth_step(NodeView& n, OpKind kind, int x, const std::string& suffix) {
-  return n.step(kind, SmoothParams{}, {x}, suffix);
 }
 
 // log(sum(exp(x - max))) + max over `p`'s axes, the max and sums kept as size-1 dims; the final Squeeze (without
@@ -101,12 +97,4 @@ void convert_log_softmax(NodeView& n) {
   const int sum = n.step(OpKind::ReduceSum, over, {smooth_step(n, OpKind::Exp, shifted, "exp")}, "sum");
   n.emit(OpKind::Sub, NoParams{}, {shifted, smooth_step(n, OpKind::Log, sum, "log")});
 }
-
-void convert_softsign(NodeView& n) {
-  const int x = n.blob(0, "input");
-  const int magnitude = smooth_step(n, OpKind::Abs, x, "abs");
-  const int denominator = n.step(OpKind::Add, NoParams{}, {magnitude, scalar_constant_blob(n, "one", 1.0f)}, "1+abs");
-  n.emit(OpKind::Div, NoParams{}, {x, denominator});
-}
-
 }  // namespace deepvis::onnx_internal

@@ -5,6 +5,10 @@
 
 namespace deepvis::onnx_internal {
 
+int smooth_step(NodeView& n, OpKind kind, int x, const std::string& suffix) {
+  return n.step(kind, SmoothParams{}, {x}, suffix);
+}
+
 int scalar_constant_blob(NodeView& n, const std::string& suffix, float value) {
   return n.constant(suffix, Tensor({1}, {value}));
 }

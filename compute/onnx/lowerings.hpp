@@ -5,7 +5,8 @@
 //   lower_matmul.cpp          MatMul of any ranks, batch broadcasting included
 //   lower_norms.cpp           InstanceNormalization, LayerNormalization, MeanVarianceNormalization
 //   lower_reductions.cpp      ReduceMean/Max/Sum/L2 (their own nodes) and ReduceMin/L1/SumSquare/LogSum/LogSumExp,
-//                             LogSoftmax, Softsign
+//                             LogSoftmax
+//   lower_activations.cpp     Softsign, Celu
 //   lower_resize.cpp          Resize and Upsample: one constant interpolation matrix per resized axis
 //   lower_conv_transpose.cpp  ConvTranspose: zero insertion, then a Conv with the flipped kernel
 //   lower_pool.cpp            AveragePool of 1-D and 3-D (and N-D) inputs: one banded matrix per pooled axis
@@ -23,7 +24,9 @@ void convert_mean_variance_norm(NodeView& n);
 Converter reduce(OpKind kind, int64_t axes_input_from);
 Converter reduce_lowered(const std::string& op, int64_t axes_input_from);
 void convert_log_softmax(NodeView& n);
+
 void convert_softsign(NodeView& n);
+void convert_celu(NodeView& n);
 
 void convert_resize(NodeView& n);
 void convert_upsample(NodeView& n);
@@ -34,6 +37,8 @@ void convert_conv_transpose(NodeView& n);
 void lower_average_pool(NodeView& n, const Dims& x);
 
 // Shared steps of the lowerings (lowering_steps.cpp).
+// A smooth activation (compute/ops/smooth.hpp) without attributes, as an intermediate node.
+int smooth_step(NodeView& n, OpKind kind, int x, const std::string& suffix);
 // A one-element constant, broadcast by the binary ops.
 int scalar_constant_blob(NodeView& n, const std::string& suffix, float value);
 // `x` (dims `dims`) times `matrix` (dims[axis] x M) along `axis`: the result has M in place of dims[axis]. Runs as

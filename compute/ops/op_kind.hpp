@@ -61,6 +61,21 @@ enum class OpKind {
   ReduceMax,
   ReduceSum,
   ReduceL2,
+  Sin,
+  Cos,
+  Tan,
+  Asin,
+  Acos,
+  Atan,
+  Sinh,
+  Cosh,
+  Asinh,
+  Acosh,
+  Atanh,
+  Floor,
+  Ceil,
+  Round,
+  Sign,
   Count_
 };
 
@@ -118,7 +133,22 @@ inline constexpr std::array<std::string_view, kOpKindCount> kOpNames = {"Conv",
                                                                         "ReduceMean",
                                                                         "ReduceMax",
                                                                         "ReduceSum",
-                                                                        "ReduceL2"};
+                                                                        "ReduceL2",
+                                                                        "Sin",
+                                                                        "Cos",
+                                                                        "Tan",
+                                                                        "Asin",
+                                                                        "Acos",
+                                                                        "Atan",
+                                                                        "Sinh",
+                                                                        "Cosh",
+                                                                        "Asinh",
+                                                                        "Acosh",
+                                                                        "Atanh",
+                                                                        "Floor",
+                                                                        "Ceil",
+                                                                        "Round",
+                                                                        "Sign"};
 static_assert(kOpNames.size() == kOpKindCount, "every OpKind needs a name");
 
 inline constexpr std::string_view op_name(OpKind kind) {

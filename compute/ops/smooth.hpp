@@ -1,8 +1,11 @@
 #pragma once
-// Smooth activations and elementwise functions: Tanh, Elu, Selu, Softplus, HardSigmoid, HardSwish, Erf, Exp, Log,
-// Sqrt, Reciprocal, Abs, Neg. Output dims = input dims. None is a rectifier: every backward mode uses the true
-// derivative (docs/engine.md, "Backward modes"). The formulas are written once, here, for every backend: the
-// reference runs them in double, the CPU and CUDA backends in float (the same code, compiled for the device too).
+// Smooth activations and elementwise functions of one input: Tanh, Elu, Selu, Softplus, HardSigmoid, HardSwish, Erf,
+// Exp, Log, Sqrt, Reciprocal, Abs, Neg, the trigonometric and hyperbolic functions and their inverses (coordinate
+// and positional encodings), and the piecewise-constant Floor, Ceil, Round and Sign (fake-quantized and binarized
+// nets). Output dims = input dims. None is a rectifier: every backward mode uses the true derivative, which is 0
+// for the piecewise-constant ones, as in PyTorch (docs/engine.md, "Backward modes"). The formulas are written once,
+// here, for every backend: the reference runs them in double, the CPU and CUDA backends in float (the same code,
+// compiled for the device too).
 #include "compute/core/host_device.hpp"
 #include "compute/ops/op_kind.hpp"
 
@@ -33,7 +36,22 @@ struct SmoothParams {
   case OpKind::Sqrt:            \
   case OpKind::Reciprocal:      \
   case OpKind::Abs:             \
-  case OpKind::Neg
+  case OpKind::Neg:             \
+  case OpKind::Sin:             \
+  case OpKind::Cos:             \
+  case OpKind::Tan:             \
+  case OpKind::Asin:            \
+  case OpKind::Acos:            \
+  case OpKind::Atan:            \
+  case OpKind::Sinh:            \
+  case OpKind::Cosh:            \
+  case OpKind::Asinh:           \
+  case OpKind::Acosh:           \
+  case OpKind::Atanh:           \
+  case OpKind::Floor:           \
+  case OpKind::Ceil:            \
+  case OpKind::Round:           \
+  case OpKind::Sign
 
 inline constexpr bool is_smooth(OpKind kind) {
   switch (kind) {
@@ -67,6 +85,21 @@ DEEPVIS_HOST_DEVICE T smooth_value(OpKind kind, T x, const SmoothParams& p) {
     case OpKind::Reciprocal: return T(1) / x;
     case OpKind::Abs: return x < T(0) ? -x : x;
     case OpKind::Neg: return -x;
+    case OpKind::Sin: return ::sin(x);
+    case OpKind::Cos: return ::cos(x);
+    case OpKind::Tan: return ::tan(x);
+    case OpKind::Asin: return ::asin(x);
+    case OpKind::Acos: return ::acos(x);
+    case OpKind::Atan: return ::atan(x);
+    case OpKind::Sinh: return ::sinh(x);
+    case OpKind::Cosh: return ::cosh(x);
+    case OpKind::Asinh: return ::asinh(x);
+    case OpKind::Acosh: return ::acosh(x);
+    case OpKind::Atanh: return ::atanh(x);
+    case OpKind::Floor: return ::floor(x);
+    case OpKind::Ceil: return ::ceil(x);
+    case OpKind::Round: return ::rint(x);  // ONNX rounds halves to even: rint in the default rounding mode
+    case OpKind::Sign: return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0));
     default: return x;
   }
 }
@@ -94,6 +127,21 @@ DEEPVIS_HOST_DEVICE T smooth_slope(OpKind kind, T x, T y, const SmoothParams& p)
     case OpKind::Reciprocal: return -y * y;
     case OpKind::Abs: return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0));
     case OpKind::Neg: return T(-1);
+    case OpKind::Sin: return ::cos(x);
+    case OpKind::Cos: return -::sin(x);
+    case OpKind::Tan: return T(1) + y * y;
+    case OpKind::Asin: return T(1) / ::sqrt(T(1) - x * x);
+    case OpKind::Acos: return T(-1) / ::sqrt(T(1) - x * x);
+    case OpKind::Atan: return T(1) / (T(1) + x * x);
+    case OpKind::Sinh: return ::cosh(x);
+    case OpKind::Cosh: return ::sinh(x);
+    case OpKind::Asinh: return T(1) / ::sqrt(x * x + T(1));
+    case OpKind::Acosh: return T(1) / ::sqrt(x * x - T(1));
+    case OpKind::Atanh: return T(1) / (T(1) - x * x);
+    case OpKind::Floor:
+    case OpKind::Ceil:
+    case OpKind::Round:
+    case OpKind::Sign: return T(0);  // piecewise constant: PyTorch's autograd gives 0 everywhere too
     default: return T(1);
   }
 }

@@ -3,7 +3,7 @@
 // update_params where the session got a slider change), and the built binary itself for the CLI comparison.
 #include "app/ascent/ascent_session.hpp"
 #include "app/ascent/ascent_worker.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "compute/vis/ascent.hpp"
 #include "compute/vis/ascent_params.hpp"
 #include "tests/support/process.hpp"
@@ -51,7 +51,7 @@ std::unique_ptr<AscentSession> loaded_session() {
 
 // The CLI's loop on a Net of its own, loaded the way the CLI loads it.
 struct Oracle {
-  ModelSession model;
+  LoadedModel model;
   vis::PixelSpace space;
   std::unique_ptr<vis::AscentRun> run;
 

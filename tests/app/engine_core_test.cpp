@@ -324,11 +324,11 @@ TEST_CASE("engine: a new still gets a whole-frame face search, a video frame fol
   REQUIRE(whole.found);
   REQUIRE(on_right(cv::Rect2d(whole.face)));
 
-  ModelFlags flags;
-  flags.crop = "face";
+  ModelOptions options;  // as `--crop face` gives it
+  options.preprocess.crop = CropMode::Face;
   for (const bool still : {true, false}) {
     CAPTURE(still);
-    EngineCore core(flags);
+    EngineCore core(options);
     core.apply(LoadModel{kModel});
     Frame a = make_frame(first, 1);
     a.still = still;

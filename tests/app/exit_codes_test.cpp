@@ -1,7 +1,7 @@
 // One table of exit codes for the window and every subcommand (app/exit_codes.hpp, README.md): each code is held
 // here to commands that must give it, and the mapping of error kinds to codes to run_guarded itself.
 #include "app/exit_codes.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "compute/core/error.hpp"
 #include "tests/support/headless_gui.hpp"
 #include "tests/support/process.hpp"

@@ -4,7 +4,7 @@
 // lists every unit under its stable id, and the CLI writes the same gallery.
 #include "app/ascent/layer_gallery.hpp"
 #include "app/ascent/unit_image_cache.hpp"
-#include "app/commands/model_session.hpp"
+#include "app/commands/model_flags.hpp"
 #include "compute/vis/ascent_report.hpp"
 #include "tests/support/process.hpp"
 
@@ -37,7 +37,7 @@ vis::AscentParams quick_params(int iterations) {
   return p;
 }
 
-app::ModelSession load(int batch = 1) {
+app::LoadedModel load(int batch = 1) {
   app::ModelFlags flags;
   flags.model = kModel;
   return app::load_net(flags, batch);
@@ -45,7 +45,7 @@ app::ModelSession load(int batch = 1) {
 
 // The oracle: AscentRun alone on a Net of its own, one unit.
 Tensor direct_run(const std::string& layer, int64_t unit, vis::AscentParams p) {
-  app::ModelSession s = load();
+  app::LoadedModel s = load();
   p.push_layer = layer;
   p.push_units = {unit};
   vis::AscentRun run(*s.net, p, vis::pixel_space(s.preprocess, s.net->input_dims().at(1)));
@@ -383,7 +383,7 @@ TEST_CASE("gallery: a bad layer or unit fails with a message naming it") {
 }
 
 TEST_CASE("gallery: a batched layer job equals per-unit runs, with progress, ETA and cancel") {
-  app::ModelSession s = load();
+  app::LoadedModel s = load();
   const vis::PixelSpace space = vis::pixel_space(s.preprocess, s.net->input_dims().at(1));
   vis::AscentParams p = quick_params(12);
   p.push_layer = "/conv2/Conv";  // 32 channels of 14 x 14: a node name, resolved to its blob
@@ -428,7 +428,7 @@ TEST_CASE("gallery: a batched layer job equals per-unit runs, with progress, ETA
 }
 
 TEST_CASE("gallery: the HTML export lists every unit under its stable id, and the PNGs are the images") {
-  app::ModelSession s = load();
+  app::LoadedModel s = load();
   const vis::PixelSpace space = vis::pixel_space(s.preprocess, s.net->input_dims().at(1));
   vis::AscentParams p = quick_params(6);
   p.push_layer = "logits";

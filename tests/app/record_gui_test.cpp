@@ -2,8 +2,8 @@
 // apply_commands -> AppState, then the frame loop's step (update_window_recording) against an offscreen
 // framebuffer in the headless EGL context, checked by decoding the video it leaves.
 #include "app/gui/apply_commands.hpp"
+#include "app/gui/gui_recording.hpp"
 #include "app/gui/key_bindings.hpp"
-#include "app/record/gui_recording.hpp"
 #include "app/record/window_recorder.hpp"
 #include "render/egl_context.hpp"
 #include "render/framebuffer_capture.hpp"

@@ -3,9 +3,9 @@
 // loop's recording step reads back only that rectangle. Frames are painted as whole images straight into the
 // offscreen framebuffer's texture, so the pixels the video must hold are known independently of any GL read.
 #include "app/gui/apply_commands.hpp"
+#include "app/gui/gui_recording.hpp"
 #include "app/gui/key_bindings.hpp"
 #include "app/panels/panels.hpp"
-#include "app/record/gui_recording.hpp"
 #include "app/record/record_target.hpp"
 #include "app/record/window_recorder.hpp"
 #include "compute/core/error.hpp"

@@ -202,6 +202,21 @@ TEST_CASE("cuda: smooth activations forward and backward in every mode (Tanh ...
       {OpKind::Reciprocal, {}, 0.3f, 4},
       {OpKind::Abs, {}, -3, 3},
       {OpKind::Neg, {}, -3, 3},
+      {OpKind::Sin, {}, -3, 3},
+      {OpKind::Cos, {}, -3, 3},
+      {OpKind::Tan, {}, -1.2f, 1.2f},
+      {OpKind::Asin, {}, -0.9f, 0.9f},
+      {OpKind::Acos, {}, -0.9f, 0.9f},
+      {OpKind::Atan, {}, -3, 3},
+      {OpKind::Sinh, {}, -3, 3},
+      {OpKind::Cosh, {}, -3, 3},
+      {OpKind::Asinh, {}, -3, 3},
+      {OpKind::Acosh, {}, 1.2f, 4},
+      {OpKind::Atanh, {}, -0.9f, 0.9f},
+      {OpKind::Floor, {}, -3, 3},
+      {OpKind::Ceil, {}, -3, 3},
+      {OpKind::Round, {}, -3, 3},
+      {OpKind::Sign, {}, -3, 3},
   };
   uint32_t seed = 40;
   for (const Case& c : cases) {

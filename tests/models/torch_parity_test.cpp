@@ -1,11 +1,13 @@
 // Whole torchvision architectures against PyTorch: the oracle is tests/fixtures/make_torch_fixtures.py run with
-// Debian's python3-torch. Small models are committed; the others are generated into the build folder on first
-// use (a few seconds each), since their weights are too big to commit.
+// Debian's python3-torch. Small models are committed; the others are generated on first use (a few seconds each,
+// into a cache keyed by the torch version: tests/support/torch_fixtures.hpp), since their weights are too big to
+// commit.
 #include "compute/io/npy.hpp"
 #include "compute/onnx/onnx_import.hpp"
 #include "tests/support/op_check.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/skip.hpp"
+#include "tests/support/torch_fixtures.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -20,29 +22,6 @@ namespace fs = std::filesystem;
 using namespace deepvis;
 
 namespace {
-
-// `variant`: "" or make_torch_fixtures.py's suffixes, '@'-separated ("opset17@dynamic").
-fs::path fixture_dir(const std::string& name, int size, bool committed, const std::string& variant = "") {
-  std::string folder = name + "_" + std::to_string(size);
-  std::string spec = name + "@" + std::to_string(size);
-  if (!variant.empty()) {
-    std::string suffix = variant;
-    std::replace(suffix.begin(), suffix.end(), '@', '_');
-    folder += "_" + suffix;
-    spec += "@" + variant;
-  }
-  if (committed) return fs::path(DEEPVIS_SOURCE_DIR) / "tests/fixtures/torch" / folder;
-  const fs::path dir = fs::path(DEEPVIS_BINARY_DIR) / "torch-fixtures";
-  if (!fs::exists(dir / folder / "meta.json")) {
-    const auto r = test::run_process({"/usr/bin/python3",
-                                      std::string(DEEPVIS_SOURCE_DIR) + "/tests/fixtures/make_torch_fixtures.py",
-                                      dir.string(), spec});
-    INFO(r.output);
-    REQUIRE_MESSAGE(r.exit_code == 0,
-                    "generating the PyTorch fixture failed (is python3-torch installed? scripts/setup-deps)");
-  }
-  return dir / folder;
-}
 
 // The oracle is PyTorch in float64. Our float32 results must be within 1e-4 of it, or, where float32 itself cannot
 // get that close (input gradients of deep nets lose digits to cancellation), within twice PyTorch's own float32
@@ -82,8 +61,9 @@ double check_backend(Net& net, const fs::path& dir, int64_t unit, const std::str
   return worst_ratio;
 }
 
-void check_against_torch(const std::string& name, int size, bool committed, const std::string& variant = "") {
-  const fs::path dir = fixture_dir(name, size, committed, variant);
+void check_against_torch(const std::string& name, const std::string& size, bool committed,
+                         const std::string& variant = "") {
+  const fs::path dir = test::torch_fixture(name, size, committed, variant);
   nlohmann::json meta;
   std::ifstream(dir / "meta.json") >> meta;
   const Graph graph = import_onnx((dir / "model.onnx").string());
@@ -102,67 +82,67 @@ void check_against_torch(const std::string& name, int size, bool committed, cons
 }  // namespace
 
 TEST_CASE("torch: SqueezeNet 1.1 (committed fixture) matches PyTorch forward and in all three backward modes") {
-  check_against_torch("squeezenet1_1", 64, true);
+  check_against_torch("squeezenet1_1", "64", true);
 }
 
 TEST_CASE("torch: MobileNetV2 (committed fixture, BN + ReLU6 + residual adds) matches PyTorch") {
-  check_against_torch("mobilenet_v2", 64, true);
+  check_against_torch("mobilenet_v2", "64", true);
 }
 
 TEST_CASE("torch: ResNet-18 matches PyTorch") {
-  check_against_torch("resnet18", 64, false);
+  check_against_torch("resnet18", "64", false);
 }
 
 TEST_CASE("torch: GoogLeNet (ceil-mode pools, Inception concats) matches PyTorch") {
-  check_against_torch("googlenet", 64, false);
+  check_against_torch("googlenet", "64", false);
 }
 
 TEST_CASE("torch: DenseNet-121 (dense concats, BN not after a conv) matches PyTorch") {
-  check_against_torch("densenet121", 64, false);
+  check_against_torch("densenet121", "64", false);
 }
 
 TEST_CASE("torch: MobileNetV3-small (HardSwish, HardSigmoid squeeze-excitation gates) matches PyTorch") {
-  check_against_torch("mobilenet_v3_small", 64, false);
+  check_against_torch("mobilenet_v3_small", "64", false);
 }
 
 TEST_CASE("torch: AlexNet at 224 matches PyTorch") {
-  check_against_torch("alexnet", 224, false);
+  check_against_torch("alexnet", "224", false);
 }
 
 TEST_CASE("torch: VGG-11 with batch norm at 224 matches PyTorch") {
-  check_against_torch("vgg11_bn", 224, false);
+  check_against_torch("vgg11_bn", "224", false);
 }
 
 TEST_CASE("torch: ShuffleNetV2 x0.5 (channel shuffle: Reshape-Transpose-Reshape; Split halves) matches PyTorch") {
-  check_against_torch("shufflenet_v2_x0_5", 64, false);
+  check_against_torch("shufflenet_v2_x0_5", "64", false);
 }
 
 TEST_CASE("torch: MNASNet 0.5 (ReduceMean over the spatial dims) matches PyTorch") {
-  check_against_torch("mnasnet0_5", 64, false);
+  check_against_torch("mnasnet0_5", "64", false);
 }
 
 TEST_CASE("torch: EfficientNet-B0 (SiLU as Sigmoid-Mul, squeeze-excitation) matches PyTorch") {
-  check_against_torch("efficientnet_b0", 64, false);
+  check_against_torch("efficientnet_b0", "64", false);
 }
 
 TEST_CASE("torch: RegNetY-400MF (grouped convs, squeeze-excitation) matches PyTorch") {
-  check_against_torch("regnet_y_400mf", 64, false);
+  check_against_torch("regnet_y_400mf", "64", false);
 }
 
 TEST_CASE("torch: ConvNeXt-Tiny (LayerNorm as ReduceMean-Sub-Pow-Sqrt-Div, GELU by Erf, N-D MatMul) matches PyTorch") {
-  check_against_torch("convnext_tiny", 64, false);
+  check_against_torch("convnext_tiny", "64", false);
 }
 
 TEST_CASE("torch: ResNeXt-50 32x4d (grouped 3x3 convolutions) matches PyTorch") {
-  check_against_torch("resnext50_32x4d", 64, false);
+  check_against_torch("resnext50_32x4d", "64", false);
 }
 
 TEST_CASE("torch: Inception v3 (asymmetric 1x7/7x1 kernels, average-pool branches) at 96 matches PyTorch") {
-  check_against_torch("inception_v3", 96, false);
+  check_against_torch("inception_v3", "96", false);
 }
 
 TEST_CASE("torch: MobileNetV3-Large matches PyTorch") {
-  check_against_torch("mobilenet_v3_large", 64, false);
+  check_against_torch("mobilenet_v3_large", "64", false);
 }
 
 // Its fixture costs over two minutes of CI to make (a 500 MB export), and VGG-11 with BN runs the same convolution
@@ -172,20 +152,20 @@ TEST_CASE("torch: VGG-11 without batch norm at 224 matches PyTorch") {
   if (!slow || std::string(slow) != "1") {
     DEEPVIS_SKIP("VGG-11 without BN needs DEEPVIS_TORCH_SLOW_ZOO=1 (its fixture takes over 2 minutes to make)");
   }
-  check_against_torch("vgg11", 224, false);
+  check_against_torch("vgg11", "224", false);
 }
 
 TEST_CASE(
     "torch: a small U-Net (ConvTranspose, InstanceNorm, GroupNorm, LayerNorm, bilinear and nearest Resize) matches "
     "PyTorch at every pixel's logit path") {
-  check_against_torch("tiny_unet", 64, false);
+  check_against_torch("tiny_unet", "64", false);
 }
 
 TEST_CASE(
     "torch: the U-Net exported at opset 17 (LayerNormalization) with a dynamic batch matches PyTorch, and runs "
     "a batch of two as two batches of one") {
-  check_against_torch("tiny_unet", 64, false, "opset17@dynamic");
-  const fs::path dir = fixture_dir("tiny_unet", 64, false, "opset17@dynamic");
+  check_against_torch("tiny_unet", "64", false, "opset17@dynamic");
+  const fs::path dir = test::torch_fixture("tiny_unet", "64", false, "opset17@dynamic");
   Net net(import_onnx((dir / "model.onnx").string()), make_cpu_backend());
   const Tensor one = read_npy((dir / "input.npy").string());
   const Tensor other = test::random_tensor(one.dims(), 11);
@@ -213,11 +193,29 @@ TEST_CASE(
 }
 
 TEST_CASE("torch: LR-ASPP MobileNetV3-Large (segmentation head: bilinear Resize, sigmoid attention) matches PyTorch") {
-  check_against_torch("lraspp_mobilenet_v3_large", 64, false);
+  check_against_torch("lraspp_mobilenet_v3_large", "64", false);
 }
 
 TEST_CASE(
     "torch: a CaffeNet-style net with nn.LocalResponseNorm (exported as a channel-axis 3-D AveragePool) matches "
     "PyTorch") {
-  check_against_torch("caffenet_lrn", 113, false);
+  check_against_torch("caffenet_lrn", "113", false);
+}
+
+// Inputs other than 3 x N x N: the model's own input dims drive every shape, in forward and in all three backward
+// modes (the net is imported with its input dims read from the file, and the oracle's input has them too).
+TEST_CASE("torch: a grayscale ResNet-18 (1 x 1 x 64 x 64 input) matches PyTorch") {
+  const fs::path dir = test::torch_fixture("resnet18", "64", false, "gray");
+  CHECK(read_npy((dir / "input.npy").string()).dims() == Dims{1, 1, 64, 64});
+  check_against_torch("resnet18", "64", false, "gray");
+}
+
+TEST_CASE("torch: ResNet-18 on a non-square 1 x 3 x 240 x 320 input matches PyTorch") {
+  const fs::path dir = test::torch_fixture("resnet18", "240x320", false);
+  CHECK(read_npy((dir / "input.npy").string()).dims() == Dims{1, 3, 240, 320});
+  check_against_torch("resnet18", "240x320", false);
+}
+
+TEST_CASE("torch: the U-Net on a non-square 48 x 80 input (per-axis Resize and ConvTranspose) matches PyTorch") {
+  check_against_torch("tiny_unet", "48x80", false);
 }

@@ -221,9 +221,9 @@ TEST_CASE("onnx simplify: a node no graph output needs is dropped") {
 TEST_CASE("onnx: every unsupported op is listed at once, with its node count and first node") {
   OnnxModel m(13);
   m.input("x", {1, 2, 2, 2});
-  m.node("Sin", {"x"}, {"t1"}, "sin1");
-  m.node("Cos", {"t1"}, {"e1"}, "cos1");
-  m.node("Sin", {"e1"}, {"t2"}, "sin2");
+  m.node("Hardmax", {"x"}, {"t1"}, "hardmax1");
+  m.node("Shrink", {"t1"}, {"e1"}, "shrink1");
+  m.node("Hardmax", {"e1"}, {"t2"}, "hardmax2");
   m.output("t2", {1, 2, 2, 2});
   std::string msg;
   try {
@@ -231,7 +231,8 @@ TEST_CASE("onnx: every unsupported op is listed at once, with its node count and
   } catch (const Error& e) {
     msg = e.what();
   }
-  CHECK(msg.find("many.onnx: 2 unsupported ops: Sin (2 nodes: 'sin1', ...); Cos (1 node: 'cos1'); supported: ") == 0);
+  CHECK(msg.find("many.onnx: 2 unsupported ops: Hardmax (2 nodes: 'hardmax1', ...); Shrink (1 node: 'shrink1'); "
+                 "supported: ") == 0);
   // The CLI's exit code for it is 3 (bad model).
   const fs::path dir = test::make_temp_dir("unsupported");
   const auto r = test::run_process({test::deepvis_binary(), "info", "--model", m.save(dir), "--device", "cpu"});

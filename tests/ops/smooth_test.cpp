@@ -42,6 +42,21 @@ const std::vector<Case>& cases() {
       {OpKind::Reciprocal, {}, 0.3f, 4, {}},
       {OpKind::Abs, {}, -3, 3, {0}},
       {OpKind::Neg, {}, -3, 3, {}},
+      {OpKind::Sin, {}, -3, 3, {}},
+      {OpKind::Cos, {}, -3, 3, {}},
+      {OpKind::Tan, {}, -1.2f, 1.2f, {}},
+      {OpKind::Asin, {}, -0.9f, 0.9f, {}},
+      {OpKind::Acos, {}, -0.9f, 0.9f, {}},
+      {OpKind::Atan, {}, -3, 3, {}},
+      {OpKind::Sinh, {}, -3, 3, {}},
+      {OpKind::Cosh, {}, -3, 3, {}},
+      {OpKind::Asinh, {}, -3, 3, {}},
+      {OpKind::Acosh, {}, 1.2f, 4, {}},
+      {OpKind::Atanh, {}, -0.9f, 0.9f, {}},
+      {OpKind::Floor, {}, -3, 3, {-3, -2, -1, 0, 1, 2, 3}},
+      {OpKind::Ceil, {}, -3, 3, {-3, -2, -1, 0, 1, 2, 3}},
+      {OpKind::Round, {}, -3, 3, {-2.5f, -1.5f, -0.5f, 0.5f, 1.5f, 2.5f}},
+      {OpKind::Sign, {}, -3, 3, {0}},
   };
   return all;
 }
@@ -85,6 +100,27 @@ TEST_CASE("smooth: reference forward hand values") {
   CHECK(value(OpKind::Reciprocal, {}, 4.0f) == doctest::Approx(0.25).epsilon(1e-6));
   CHECK(value(OpKind::Abs, {}, -3.0f) == doctest::Approx(3.0));
   CHECK(value(OpKind::Neg, {}, 2.0f) == doctest::Approx(-2.0));
+  CHECK(value(OpKind::Sin, {}, 0.5f) == doctest::Approx(0.479425538604203).epsilon(1e-6));
+  CHECK(value(OpKind::Cos, {}, 0.5f) == doctest::Approx(0.8775825618903728).epsilon(1e-6));
+  CHECK(value(OpKind::Tan, {}, 0.5f) == doctest::Approx(0.5463024898437905).epsilon(1e-6));
+  CHECK(value(OpKind::Asin, {}, 0.5f) == doctest::Approx(0.5235987755982989).epsilon(1e-6));  // pi / 6
+  CHECK(value(OpKind::Acos, {}, 0.5f) == doctest::Approx(1.0471975511965979).epsilon(1e-6));  // pi / 3
+  CHECK(value(OpKind::Atan, {}, 1.0f) == doctest::Approx(0.7853981633974483).epsilon(1e-6));  // pi / 4
+  CHECK(value(OpKind::Sinh, {}, 1.0f) == doctest::Approx(1.1752011936438014).epsilon(1e-6));
+  CHECK(value(OpKind::Cosh, {}, 1.0f) == doctest::Approx(1.5430806348152437).epsilon(1e-6));
+  CHECK(value(OpKind::Asinh, {}, 1.0f) == doctest::Approx(0.881373587019543).epsilon(1e-6));
+  CHECK(value(OpKind::Acosh, {}, 2.0f) == doctest::Approx(1.3169578969248166).epsilon(1e-6));
+  CHECK(value(OpKind::Atanh, {}, 0.5f) == doctest::Approx(0.5493061443340549).epsilon(1e-6));
+  CHECK(value(OpKind::Floor, {}, -1.5f) == -2.0f);
+  CHECK(value(OpKind::Ceil, {}, -1.5f) == -1.0f);
+  // Halves to even, as ONNX's Round (and numpy.round) do, not away from zero as std::round does.
+  CHECK(value(OpKind::Round, {}, 2.5f) == 2.0f);
+  CHECK(value(OpKind::Round, {}, -2.5f) == -2.0f);
+  CHECK(value(OpKind::Round, {}, 1.5f) == 2.0f);
+  CHECK(value(OpKind::Round, {}, 0.6f) == 1.0f);
+  CHECK(value(OpKind::Sign, {}, -0.3f) == -1.0f);
+  CHECK(value(OpKind::Sign, {}, 0.0f) == 0.0f);
+  CHECK(value(OpKind::Sign, {}, 7.0f) == 1.0f);
 }
 
 TEST_CASE("smooth: backward matches finite differences on the reference and cpu backends") {

@@ -1,4 +1,4 @@
-#include "app/record/gui_recording.hpp"
+#include "app/gui/gui_recording.hpp"
 
 #include "compute/core/error.hpp"
 #include "render/framebuffer_capture.hpp"

@@ -1,4 +1,4 @@
-#include "app/record/record_menu.hpp"
+#include "app/panels/record_menu.hpp"
 
 #include <imgui.h>
 

@@ -1,4 +1,4 @@
-#include "app/ascent/ascent_frame_link.hpp"
+#include "app/gui/ascent_frame_link.hpp"
 
 namespace deepvis::app {
 

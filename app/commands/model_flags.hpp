@@ -1,22 +1,16 @@
 #pragma once
-// What the model-taking subcommands share: the flags (--model, --device, --threads, preprocessing, --json),
-// loading the model into a Net with its card, reading the input (image or .npy), and the exit codes.
+// What the model-taking subcommands share: the flags (--model, --device, --threads, preprocessing, --json) bound to
+// ModelOptions (app/session/model_loader.hpp, which does the loading), the notes they print, and the exit codes.
 // Preprocessing precedence: a flag given on the command line, else the model card, else the default (input size
 // from the model, scale 1, no mean/std, center crop, RGB).
 #include "app/exit_codes.hpp"
 #include "compute/core/error.hpp"
-#include "compute/core/net.hpp"
-#include "compute/image/preprocess.hpp"
-#include "compute/model/device_choice.hpp"
-#include "compute/model/model_card.hpp"
-#include "compute/onnx/onnx_import.hpp"
+#include "compute/io/file_names.hpp"  // safe_file_name, which the subcommands use for blob names
+#include "app/session/model_loader.hpp"
 
 #include <functional>
-#include <memory>
-#include <optional>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace CLI {
 class App;
@@ -61,41 +55,28 @@ struct ModelFlags {
 
 void add_model_flags(CLI::App& cmd, ModelFlags& flags, bool model_required = true);
 
-// A loaded model with what the CLI knows about feeding it.
-struct ModelSession {
-  std::unique_ptr<Net> net;
-  std::optional<ModelCard> card;  // the `<model>.deepvis.json` beside the model, when there is one
-  Preprocess preprocess;          // flags over card over defaults
-  // Without a card: "no model card for M; assuming ..." naming the defaults no flag replaced; else empty.
-  std::string assumption_note;
+// The flags as the loader's options: only the preprocessing flags given become overrides. Exit 2 on a bad value.
+ModelOptions model_options(const ModelFlags& flags, int batch = 0);
 
-  // The card's labels (one per output value), or null.
-  const std::vector<std::string>* labels() const { return card && card->labels ? &*card->labels : nullptr; }
-};
-
-// Reads the model card (exit 3 when malformed), imports the model (exit 3 on failure), picks the device (exit 5
-// when the asked one is unavailable), sets threads, and resolves the preprocessing (exit 2 on a bad flag value).
+// Loads the model (load_model), after refusing --device cuda without a usable GPU (exit 5); prints the device note
+// on stderr unless --json. Its errors map to exit codes through run_guarded.
 // `report`, when given, receives what simplification at import did (and, with `keep_simplified`, the model).
-ModelSession load_net(const ModelFlags& flags, int batch = 0, ImportReport* report = nullptr,
-                      bool keep_simplified = false);
+LoadedModel load_net(const ModelFlags& flags, int batch = 0, ImportReport* report = nullptr,
+                     bool keep_simplified = false);
 
 // The preprocessing from the flags given, over the card's, over the defaults.
 Preprocess preprocess_from_flags(const ModelFlags& flags, const std::optional<ModelCard>& card = std::nullopt);
 
-// An image file is preprocessed for the model; a .npy is taken as already preprocessed. Exit 4 on bad input.
-// For an image it prints the session's assumption note (not with --json) and, when --crop face found no face,
-// "no face found in <file>; using a centre crop", on stderr.
-Tensor load_input(const std::string& path, const ModelFlags& flags, const ModelSession& session);
+// load_model_input, and for an image it prints the model's assumption note (not with --json) and, when --crop face
+// found no face, "no face found in <file>; using a centre crop", on stderr.
+Tensor load_input(const std::string& path, const ModelFlags& flags, const LoadedModel& model);
 
 // Throws CommandError(kExitEnvironment) when --device asks for a GPU that cannot be used here; for front ends that
 // load the model later (the window, bench --live, record) and must refuse at once, as load_net does.
 void require_device(const std::string& device);
 
-// Runs a subcommand body, mapping CommandError, OutputError, EnvironmentError and deepvis::Error to messages and
-// exit codes (app/exit_codes.hpp).
+// Runs a subcommand body, mapping CommandError and deepvis::Error (by its kind: app/exit_codes.hpp) to messages
+// and exit codes.
 int run_guarded(const char* command, const std::function<int()>& body);
-
-// A blob name made safe as a file name: characters outside [A-Za-z0-9._-] become '_'.
-std::string safe_file_name(const std::string& name);
 
 }  // namespace deepvis::app

@@ -1,4 +1,4 @@
-#include "app/ascent/unit_optimized_link.hpp"
+#include "app/gui/unit_optimized_link.hpp"
 
 #include "compute/core/error.hpp"
 
