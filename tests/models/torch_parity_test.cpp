@@ -141,6 +141,10 @@ TEST_CASE("torch: Inception v3 (asymmetric 1x7/7x1 kernels, average-pool branche
   check_against_torch("inception_v3", "96", false);
 }
 
+TEST_CASE("torch: Wide ResNet-50-2 (bottlenecks twice as wide) matches PyTorch") {
+  check_against_torch("wide_resnet50_2", "64", false);
+}
+
 TEST_CASE("torch: MobileNetV3-Large matches PyTorch") {
   check_against_torch("mobilenet_v3_large", "64", false);
 }
