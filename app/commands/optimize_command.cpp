@@ -10,7 +10,7 @@
 #include "render/framebuffer_capture.hpp"
 
 #ifdef DEEPVIS_HAVE_CUDA
-#include "compute/cuda/device_ascent.hpp"
+#include "compute/vis/cuda/device_ascent.hpp"
 #endif
 
 #include <unistd.h>
@@ -164,7 +164,7 @@ int report_results(const OptimizeFlags& f, const vis::AscentParams& params, cons
 }
 
 #ifdef DEEPVIS_HAVE_CUDA
-// The whole loop on the GPU (compute/cuda/device_ascent.hpp): steps replayed as a CUDA graph, records read back
+// The whole loop on the GPU (compute/vis/cuda/device_ascent.hpp): steps replayed as a CUDA graph, records read back
 // every 50 steps for the progress line and at the end.
 int run_on_device(const OptimizeFlags& f, Net& net, const vis::AscentParams& params, const vis::PixelSpace& space,
                   bool bgr, const Tensor* start, bool show_progress,

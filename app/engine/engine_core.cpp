@@ -9,7 +9,7 @@
 #include "compute/ops/op_kind.hpp"
 
 #ifdef DEEPVIS_HAVE_CUDA
-#include "compute/cuda/device_layer_ring.hpp"
+#include "compute/vis/cuda/device_layer_ring.hpp"
 #endif
 
 #include <algorithm>

@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace deepvis::cuda {
-class DeviceLayerCopy;  // compute/cuda/device_layer_ring.hpp; only builds with CUDA make one
+class DeviceLayerCopy;  // compute/vis/cuda/device_layer_ring.hpp; only builds with CUDA make one
 }
 
 namespace deepvis::app {

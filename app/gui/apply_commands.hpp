@@ -4,7 +4,9 @@
 // whole key -> command -> state path is tested without pixels.
 #include "app/capture/capture_command.hpp"
 #include "app/engine/engine_command.hpp"
-#include "app/gui/app_state.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 
 #include <vector>
 

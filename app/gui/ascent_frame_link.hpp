@@ -3,7 +3,9 @@
 // (and with it the session's own Net) and the GL texture of the image. Main thread only; needs a current GL
 // context that outlives it.
 #include "app/ascent/ascent_worker.hpp"
-#include "app/gui/app_state.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 #include "render/gl_texture.hpp"
 
 #include <cstdint>

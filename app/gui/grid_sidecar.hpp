@@ -8,7 +8,9 @@
 //    "draw"}, "grid_texture": "gpu" (drawn through CUDA-GL interop) or "host", "latency_ms": capture to screen of
 //    the newest frame shown}
 #include "app/engine/engine_snapshot.hpp"
-#include "app/gui/app_state.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 
 #include <string>
 

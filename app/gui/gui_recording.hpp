@@ -6,8 +6,10 @@
 // What is recorded is state.record_target, taken when the recording starts: the whole framebuffer, or the chosen
 // panel's rectangle from state.panel_rects (this frame's, so call it after the panels are drawn). A panel that is
 // closed when R is pressed records nothing (the message says so); one closed mid-recording ends the recording.
-#include "app/gui/app_state.hpp"
 #include "app/record/window_recorder.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 
 #include <string>
 

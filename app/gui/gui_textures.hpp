@@ -7,7 +7,9 @@
 //    into one registered texture (render/cuda/device_grid_texture.hpp); the unit is its tile's region of it.
 // Needs a current GL context, which must outlive it.
 #include "app/engine/engine_snapshot.hpp"
-#include "app/gui/app_state.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 #include "render/gl_texture.hpp"
 #include "render/pbo_uploader.hpp"
 

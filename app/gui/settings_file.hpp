@@ -2,8 +2,10 @@
 // The GUI's settings between sessions: $XDG_CONFIG_HOME/deepvis/settings.json, beside imgui.ini. Holds the last
 // model, input, layer, unit and modes. Interactive runs read it at start (command-line flags win) and write it at
 // exit; scripted runs (--frames) never touch it, so they are reproducible.
-#include "app/gui/app_state.hpp"
 #include "app/gui/gui_options.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 
 #include <string>
 

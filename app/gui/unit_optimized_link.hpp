@@ -4,7 +4,9 @@
 // outlives it.
 #include "app/ascent/layer_gallery_job.hpp"
 #include "app/ascent/unit_image_cache.hpp"
-#include "app/gui/app_state.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 #include "render/gl_texture.hpp"
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-#include "app/gui/key_bindings.hpp"
 #include "app/panels/panels.hpp"
+#include "app/ui/key_bindings.hpp"
 
 #include <imgui.h>
 

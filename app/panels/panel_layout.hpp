@@ -2,7 +2,9 @@
 // Where panels start (ImGuiCond_FirstUseEver: the user's own arrangement, kept in imgui.ini, wins afterwards).
 // With a model: layers on the left, input and selected unit beside them, the grid top right, backward view and
 // top-5 below it. Without one: the input alone, large.
-#include "app/gui/app_state.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 
 #include <imgui.h>
 

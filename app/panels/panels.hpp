@@ -1,6 +1,8 @@
 #pragma once
 // Every panel is a free function over the frame's Snapshot and the plain AppState; one panel per file.
-#include "app/gui/app_state.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 
 namespace deepvis::app {
 

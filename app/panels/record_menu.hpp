@@ -1,7 +1,9 @@
 #pragma once
 // The menu bar's "Record" menu: what R records (the whole window or one panel) and start / stop. The choice
 // applies to the next recording; one already running keeps what it started with.
-#include "app/gui/app_state.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 
 namespace deepvis::app {
 

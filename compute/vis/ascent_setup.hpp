@@ -1,6 +1,6 @@
 #pragma once
 // What every implementation of the optimizer's loop derives the same way from (Net, params): the target blob and
-// position, and the start points. The host loop (ascent.hpp) and the device loop (compute/cuda/device_ascent.hpp)
+// position, and the start points. The host loop (ascent.hpp) and the device loop (compute/vis/cuda/device_ascent.hpp)
 // both use these, so the same parameters and seed start both from the same pixels.
 #include "compute/core/net.hpp"
 #include "compute/vis/ascent_params.hpp"

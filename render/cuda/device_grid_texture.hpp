@@ -1,14 +1,14 @@
 #pragma once
 // The live grid's GPU path on the UI thread: the atlas of a layer the engine copied in device memory
-// (compute/cuda/device_layer_ring.hpp), drawn by CUDA kernels straight into a GL texture, with no host copy. The
+// (compute/vis/cuda/device_layer_ring.hpp), drawn by CUDA kernels straight into a GL texture, with no host copy. The
 // texture is registered with CUDA once and reused; only a larger atlas (another layer) makes a larger one. The
 // work runs on a stream of its own, ordered after the engine's copy by an event, so drawing the grid never queues
 // behind the engine's next frame. Needs a current GL context that CUDA can share (cuda_gl_problem() == ""), which
 // must outlive it. Every failure throws deepvis::Error naming the step.
-#include "compute/cuda/device_layer_ring.hpp"
-#include "compute/cuda/grid_atlas.hpp"
 #include "compute/vis/activation_grid.hpp"
 #include "compute/vis/colormap.hpp"
+#include "compute/vis/cuda/device_layer_ring.hpp"
+#include "compute/vis/cuda/grid_atlas.hpp"
 #include "render/cuda/cuda_gl_texture.hpp"
 
 #include <cuda_runtime.h>

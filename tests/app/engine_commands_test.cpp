@@ -1,6 +1,6 @@
 // The key table and what commands do to the AppState and send to the engine and capture threads, without pixels.
 #include "app/gui/apply_commands.hpp"
-#include "app/gui/key_bindings.hpp"
+#include "app/ui/key_bindings.hpp"
 
 #include <doctest/doctest.h>
 

@@ -2,8 +2,10 @@
 // renderer), over a real session's snapshot: it follows the selected unit with exactly one target command per
 // change, takes the session's parameters back when in sync, and keeps the user's edit while one is on its way.
 #include "app/ascent/ascent_session.hpp"
-#include "app/gui/app_state.hpp"
 #include "app/panels/panels.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 
 #include <doctest/doctest.h>
 #include <imgui.h>

@@ -3,8 +3,8 @@
 // framebuffer in the headless EGL context, checked by decoding the video it leaves.
 #include "app/gui/apply_commands.hpp"
 #include "app/gui/gui_recording.hpp"
-#include "app/gui/key_bindings.hpp"
 #include "app/record/window_recorder.hpp"
+#include "app/ui/key_bindings.hpp"
 #include "render/egl_context.hpp"
 #include "render/framebuffer_capture.hpp"
 #include "tests/support/process.hpp"

@@ -4,10 +4,10 @@
 // offscreen framebuffer's texture, so the pixels the video must hold are known independently of any GL read.
 #include "app/gui/apply_commands.hpp"
 #include "app/gui/gui_recording.hpp"
-#include "app/gui/key_bindings.hpp"
 #include "app/panels/panels.hpp"
 #include "app/record/record_target.hpp"
 #include "app/record/window_recorder.hpp"
+#include "app/ui/key_bindings.hpp"
 #include "compute/core/error.hpp"
 #include "render/async_readback.hpp"
 #include "render/egl_context.hpp"

@@ -1,11 +1,11 @@
-// The optimizer on the GPU (compute/cuda/device_ascent.hpp) against the host loop (compute/vis/ascent.hpp), the
+// The optimizer on the GPU (compute/vis/cuda/device_ascent.hpp) against the host loop (compute/vis/ascent.hpp), the
 // oracle: the same trajectory for 100 steps of each of the paper's presets from start_at=mean, a batch of units
 // on a conv layer, a regularizer change mid-run, and CUDA-graph replay against kernel-by-kernel launches. Skips,
 // saying why, without a GPU; the option check runs everywhere.
 #ifdef DEEPVIS_HAVE_CUDA
 
-#include "compute/cuda/device_ascent.hpp"
 #include "compute/onnx/onnx_import.hpp"
+#include "compute/vis/cuda/device_ascent.hpp"
 #include "tests/support/gpu_support.hpp"
 #include "tests/support/op_check.hpp"
 

@@ -9,10 +9,10 @@
 #include "compute/cuda/cuda_backend.hpp"
 #include "compute/cuda/cuda_context.hpp"
 #include "compute/cuda/cuda_graph.hpp"
-#include "compute/cuda/device_ascent.hpp"
 #include "compute/cuda/device_query.hpp"
 #include "compute/io/npy.hpp"
 #include "compute/onnx/onnx_import.hpp"
+#include "compute/vis/cuda/device_ascent.hpp"
 #include "tests/support/op_check.hpp"
 #include "tests/support/skip.hpp"
 

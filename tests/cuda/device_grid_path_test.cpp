@@ -1,4 +1,4 @@
-// The live grid's GPU path, on a GPU: the engine's device copies of a layer (compute/cuda/device_layer_ring.hpp)
+// The live grid's GPU path, on a GPU: the engine's device copies of a layer (compute/vis/cuda/device_layer_ring.hpp)
 // and the UI thread's atlas drawn from them into one registered GL texture (render/cuda/device_grid_texture.hpp),
 // read back against the CPU grid. Skips with the reason where no GPU (or no EGL context on it) is usable.
 #ifdef DEEPVIS_HAVE_CUDA
@@ -6,7 +6,7 @@
 #include "compute/core/error.hpp"
 #include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/cuda_context.hpp"
-#include "compute/cuda/device_layer_ring.hpp"
+#include "compute/vis/cuda/device_layer_ring.hpp"
 #include "tests/cuda/interop_cases.hpp"
 #include "tests/support/gpu_support.hpp"
 #include "tests/support/op_check.hpp"

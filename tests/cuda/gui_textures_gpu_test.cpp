@@ -7,8 +7,8 @@
 
 #include "app/gui/gui_textures.hpp"
 #include "compute/cuda/cuda_context.hpp"
-#include "compute/cuda/device_layer_ring.hpp"
 #include "compute/vis/activation_grid.hpp"
+#include "compute/vis/cuda/device_layer_ring.hpp"
 #include "tests/cuda/interop_cases.hpp"
 #include "tests/cuda/interop_gl.hpp"
 #include "tests/support/op_check.hpp"

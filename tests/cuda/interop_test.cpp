@@ -1,4 +1,4 @@
-// The GPU texture path of the live grid, on a GPU: the device atlas (compute/cuda/grid_atlas.hpp) against the CPU
+// The GPU texture path of the live grid, on a GPU: the device atlas (compute/vis/cuda/grid_atlas.hpp) against the CPU
 // grid for every case of tests/cuda/interop_cases.hpp; the interop textures (render/cuda/cuda_gl_texture.hpp)
 // read back through glGetTexImage against the device atlas and the CPU grid, for each way of writing them; and
 // the cost of a texture update ("interop bench"). Each case skips with a message when no GPU is usable, or (for
@@ -9,8 +9,8 @@
 #include "compute/core/error.hpp"
 #include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/cuda_context.hpp"
-#include "compute/cuda/grid_atlas.hpp"
 #include "compute/vis/activation_grid.hpp"
+#include "compute/vis/cuda/grid_atlas.hpp"
 #include "tests/cuda/interop_cases.hpp"
 #include "tests/support/gpu_support.hpp"
 

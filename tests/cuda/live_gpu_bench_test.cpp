@@ -16,10 +16,10 @@
 #include "compute/cuda/cuda_backend.hpp"
 #include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/cuda_context.hpp"
-#include "compute/cuda/device_layer_ring.hpp"
 #include "compute/image/preprocess.hpp"
 #include "compute/onnx/onnx_import.hpp"
 #include "compute/vis/activation_grid.hpp"
+#include "compute/vis/cuda/device_layer_ring.hpp"
 #include "tests/support/gpu_support.hpp"
 
 #include <epoxy/gl.h>

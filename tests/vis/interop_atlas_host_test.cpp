@@ -1,9 +1,9 @@
-// The per-pixel atlas code that the CUDA kernel runs (compute/cuda/grid_atlas_pixel.hpp), run here on the host
+// The per-pixel atlas code that the CUDA kernel runs (compute/vis/cuda/grid_atlas_pixel.hpp), run here on the host
 // against the CPU grid (ActivationGrid::build + colorize, which fills tile after tile): the same bytes for every
 // case, and the kernel's launch geometry. Runs everywhere, GPU or not.
-#include "compute/cuda/grid_atlas_pixel.hpp"
 #include "compute/vis/activation_grid.hpp"
 #include "compute/vis/colormap.hpp"
+#include "compute/vis/cuda/grid_atlas_pixel.hpp"
 #include "tests/cuda/interop_cases.hpp"
 
 #include <doctest/doctest.h>

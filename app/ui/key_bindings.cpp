@@ -1,4 +1,4 @@
-#include "app/gui/key_bindings.hpp"
+#include "app/ui/key_bindings.hpp"
 
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>

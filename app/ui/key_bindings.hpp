@@ -1,7 +1,9 @@
 #pragma once
 // The key table: every binding of the window in one list. Keys produce the same Commands the panels produce, and
 // the help overlay (h) is generated from this table, so the two cannot disagree.
-#include "app/gui/app_state.hpp"
+#include "app/ui/ui_commands.hpp"
+#include "app/ui/ui_snapshot.hpp"
+#include "app/ui/ui_state.hpp"
 
 #include <string>
 #include <vector>

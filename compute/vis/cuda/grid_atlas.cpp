@@ -1,4 +1,4 @@
-#include "compute/cuda/grid_atlas.hpp"
+#include "compute/vis/cuda/grid_atlas.hpp"
 
 #include "compute/core/error.hpp"
 #include "compute/cuda/cuda_check.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// The device side of the optimizer's loop (compute/cuda/device_ascent.hpp): every kernel reads the live
+// The device side of the optimizer's loop (compute/vis/cuda/device_ascent.hpp): every kernel reads the live
 // parameters and the iteration number from device memory, so one captured CUDA graph replays every step, and a
 // slider change is one small copy between steps, not a new capture. Numerics follow the host loop
 // (compute/vis/ascent.cpp, regularizers.cpp): scipy's blur with 'reflect' edges accumulated in double, numpy's

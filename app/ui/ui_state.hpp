@@ -1,22 +1,16 @@
 #pragma once
-// The GUI's plain state and the two things panels exchange with the frame loop:
-// a read-only Snapshot of what to show, and Commands asking the loop to do something.
-#include "app/ascent/ascent_command.hpp"
+// The window's plain state: what the user chose and which panels are open. Panels edit it directly; the frame loop
+// (app/gui/) sends what changed to the engine and the jobs. It owns no resources. With ui_snapshot.hpp (what a frame
+// shows) and ui_commands.hpp (what panels and keys ask for) it is what app/panels/ and app/gui/ share, one floor
+// below both (docs/architecture.md).
 #include "app/ascent/ascent_panel_state.hpp"
-#include "app/ascent/ascent_snapshot.hpp"
-#include "app/ascent/layer_gallery_job.hpp"
-#include "app/ascent/unit_image_cache.hpp"
-#include "app/capture/capture_thread.hpp"
 #include "app/engine/engine_settings.hpp"
-#include "app/engine/engine_snapshot.hpp"
 #include "app/record/record_target.hpp"
-#include "app/record/recording_status.hpp"
+#include "compute/image/preprocess.hpp"
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace deepvis::app {
 
@@ -99,91 +93,6 @@ struct AppState {
 
   GridScreenRect grid_rect;  // written by the grid panel each frame
   PanelRects panel_rects;    // written by the recordable panels each frame (record_target.hpp)
-};
-
-// The part of a texture an image occupies, in texture coordinates: the whole texture, or (the GPU grid path) the
-// atlas in the top-left of a texture kept as large as the largest atlas so far, or one unit's tile of it.
-struct TextureRegion {
-  float u0 = 0.0f;
-  float v0 = 0.0f;
-  float u1 = 1.0f;
-  float v1 = 1.0f;
-};
-
-// Read-only facts for one frame. The loop builds it; panels only look.
-struct Snapshot {
-  unsigned input_texture = 0;  // GL texture name, 0 when there is no image
-  int input_width = 0;
-  int input_height = 0;
-  std::string input_name;
-  float fps = 0.0f;         // of the UI
-  double texture_ms = 0.0;  // the UI thread's last texture update from an engine snapshot
-  double draw_ms = 0.0;     // the UI thread's previous frame: panels and GL draw calls, up to the buffer swap
-  double latency_ms = 0.0;  // capture to screen of the newest frame shown (app/gui/frame_latency.hpp); 0: none yet
-
-  std::shared_ptr<const EngineSnapshot> engine = std::make_shared<const EngineSnapshot>();  // never null
-  CaptureStatus capture;
-  uint64_t frames_dropped = 0;  // captured frames the engine never saw (it was busy)
-  unsigned grid_texture = 0;    // the engine snapshot's images as textures; 0 when it has none
-  unsigned unit_texture = 0;
-  TextureRegion grid_region;  // of grid_texture and unit_texture
-  TextureRegion unit_region;
-  bool grid_on_gpu = false;  // the grid texture was drawn through CUDA-GL interop (else uploaded from the host)
-  unsigned backward_texture = 0;
-  unsigned network_input_texture = 0;
-  RecordingStatus recording;  // of the window recording (R)
-  // The optimization session (app/ascent/): its newest snapshot, the texture of its image, and whether it has
-  // carried out every command sent so far.
-  std::shared_ptr<const AscentSnapshot> ascent = std::make_shared<const AscentSnapshot>();  // never null
-  unsigned ascent_texture = 0;
-  bool ascent_in_sync = true;
-  UnitImageStatus unit_image;  // the per-unit optimized pane's image or progress
-  unsigned unit_image_texture = 0;
-  LayerGalleryStatus gallery;  // the layer gallery job
-  unsigned gallery_texture = 0;
-};
-
-// Requests from panels and keys, carried out after the panels are drawn (apply_commands.hpp).
-struct Commands {
-  std::optional<std::string> open_image;  // an image, a folder of images or a video file
-  std::optional<std::string> open_model;
-  std::optional<OpenCamera> open_camera;  // the camera dialog's choice
-  bool show_open_dialog = false;
-  bool show_model_dialog = false;
-  bool quit = false;
-
-  std::optional<std::string> select_layer;
-  int layer_step = 0;  // u / o
-  std::optional<int> select_unit;
-  int unit_dx = 0;  // cursor moves, in grid cells
-  int unit_dy = 0;
-  bool cycle_backward = false;
-  std::optional<BackwardView> backward;
-  std::optional<BackwardDisplay> backward_display;
-  std::optional<GridNorm> grid_norm;  // Fixed uses AppState::fixed_lo / fixed_hi
-  std::optional<Colormap> colormap;
-  bool set_crop = false;  // the Input panel's crop choice, `crop` (nullopt: back to the model's own)
-  std::optional<CropMode> crop;
-  bool toggle_freeze = false;
-  bool toggle_help = false;
-  bool toggle_zoom = false;
-  bool reset = false;
-
-  int file_step = 0;  // e / w
-  bool switch_source = false;
-  bool toggle_pause = false;
-  bool step_frame = false;
-  bool toggle_recording = false;  // R
-  bool screenshot = false;        // Ctrl+S
-  // The Record menu's choice of what R records.
-  std::optional<RecordTarget> record_target;
-
-  std::vector<AscentCommand> ascent;  // to the optimization session, in order
-
-  bool compute_unit_image = false;  // the per-unit pane's "Compute" (when not computing on select)
-  bool start_layer_gallery = false;
-  bool cancel_layer_gallery = false;
-  std::optional<std::string> export_gallery;  // a folder
 };
 
 }  // namespace deepvis::app

@@ -1,7 +1,7 @@
 // The atlas kernels: per-channel min/max reductions (one block per channel, then one block over the channels'
 // ranges for the layer), and one thread per atlas pixel running atlas_pixel (grid_atlas_pixel.hpp) and storing
 // RGBA8 through a surface or into pitched device rows.
-#include "compute/cuda/grid_atlas_launch.hpp"
+#include "compute/vis/cuda/grid_atlas_launch.hpp"
 
 namespace deepvis::cuda {
 

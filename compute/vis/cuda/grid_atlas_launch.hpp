@@ -1,7 +1,7 @@
 #pragma once
 // The launchers of the atlas kernels (grid_atlas.cu) and where they write. Kept apart from grid_atlas.hpp so the
 // .cu file sees neither OpenCV nor the engine's headers.
-#include "compute/cuda/grid_atlas_pixel.hpp"
+#include "compute/vis/cuda/grid_atlas_pixel.hpp"
 
 #include <cuda_runtime.h>
 

@@ -1,5 +1,5 @@
 #pragma once
-// One pixel of the activation grid atlas, as code both the CUDA kernel (compute/cuda/grid_atlas.cu) and the host
+// One pixel of the activation grid atlas, as code both the CUDA kernel (compute/vis/cuda/grid_atlas.cu) and the host
 // run. It is the per-pixel inverse of ActivationGrid::build + colorize (compute/vis/activation_grid.cpp): the same
 // layout rules, the same normalization arithmetic with every float operation rounded on its own (no fused
 // multiply-add on the device), so the device atlas equals the CPU one byte for byte. No CUDA headers here: a host

@@ -1,11 +1,11 @@
-#include "compute/cuda/device_ascent.hpp"
+#include "compute/vis/cuda/device_ascent.hpp"
 
 #include "compute/core/error.hpp"
-#include "compute/cuda/ascent_kernels.hpp"
 #include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/cuda_context.hpp"
 #include "compute/cuda/cuda_graph.hpp"
 #include "compute/vis/ascent_setup.hpp"
+#include "compute/vis/cuda/ascent_kernels.hpp"
 #include "compute/vis/regularizers.hpp"
 
 #include <algorithm>

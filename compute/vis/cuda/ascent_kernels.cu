@@ -1,4 +1,4 @@
-#include "compute/cuda/ascent_kernels.hpp"
+#include "compute/vis/cuda/ascent_kernels.hpp"
 
 #include "compute/cuda/cuda_check.hpp"
 #include "compute/cuda/launch.cuh"

@@ -6,9 +6,9 @@
 // No GL here. Everything is enqueued on CudaContext's stream, or on the one use_stream() names (the UI thread's own,
 // so the grid never queues behind the engine's next frame); nothing synchronizes unless it says so.
 #include "compute/core/tensor.hpp"
-#include "compute/cuda/grid_atlas_launch.hpp"
 #include "compute/vis/activation_grid.hpp"
 #include "compute/vis/colormap.hpp"
+#include "compute/vis/cuda/grid_atlas_launch.hpp"
 
 #include <cstddef>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "compute/cuda/device_layer_ring.hpp"
+#include "compute/vis/cuda/device_layer_ring.hpp"
 
 #include "compute/core/error.hpp"
 #include "compute/cuda/cuda_check.hpp"
