@@ -25,9 +25,6 @@ struct SuiteResult {
   std::vector<std::string> failures;
 };
 
-// Runs every test folder under `root` (each test_data_set_* is one case) and prints the summary.
-using NamedBackends = std::vector<std::pair<std::string, std::shared_ptr<Backend>>>;
-
 using NamedBackends = std::vector<std::pair<std::string, std::shared_ptr<Backend>>>;
 
 // Runs every test folder under `root` whose name contains `filter` on each backend; prints the per-op summary.
