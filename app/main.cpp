@@ -59,6 +59,11 @@ int main(int argc, char** argv) {
   cli.add_flag("--tf32", gui.device.tf32,
                "On the GPU: TF32 tensor cores for convolutions and GEMMs (faster; about 1e-3 relative error)");
 
+  cli.add_option("--open", gui.open_panels,
+                 "Panels to open at start: optimization, unit-optimized, gallery (repeat or separate by commas)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"optimization", "unit-optimized", "gallery"}));
+
   const std::vector<Subcommand> subcommands = {
       add_info_command(cli),   add_forward_command(cli),  add_backward_command(cli), add_bench_command(cli),
       add_models_command(cli), add_optimize_command(cli), add_render_command(cli),   add_record_command(cli)};

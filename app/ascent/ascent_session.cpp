@@ -1,5 +1,6 @@
 #include "app/ascent/ascent_session.hpp"
 
+#include "app/session/ascent_loop_factory.hpp"
 #include "compute/core/error.hpp"
 #include "compute/image/load_image.hpp"
 #include "compute/image/preprocess.hpp"
@@ -92,7 +93,8 @@ cv::Mat to_rgb(const cv::Mat& bgr) {
 
 }  // namespace
 
-AscentSession::AscentSession() = default;
+AscentSession::AscentSession(std::shared_ptr<ModelCache> models)
+    : models_(models ? std::move(models) : std::make_shared<ModelCache>()) {}
 AscentSession::~AscentSession() = default;
 
 void AscentSession::apply(const AscentCommand& command) {
@@ -148,7 +150,7 @@ void AscentSession::load_model(const LoadAscentModel& command) {
     options.path = path;
     options.device = command.device;
     options.batch = 1;
-    loaded = std::make_unique<LoadedModel>(app::load_model(options));  // its notes are not printed
+    loaded = std::make_unique<LoadedModel>(models_->load(options));  // its notes are not printed
   } catch (const std::exception& e) {
     refuse(std::string("cannot load model: ") + e.what());
     return;
@@ -183,10 +185,10 @@ void AscentSession::load_model(const LoadAscentModel& command) {
 
 std::string AscentSession::restart(const std::string& why) {
   if (!model_ || !has_target_) return "no target: select a unit or type layer:unit";
-  std::unique_ptr<vis::AscentRun> next;
+  std::unique_ptr<vis::AscentLoop> next;
   try {
-    next =
-        std::make_unique<vis::AscentRun>(*model_->net, params_, space_, start_image_.empty() ? nullptr : &start_image_);
+    // The device loop when the engine's model is on the GPU (unverified on a card until scripts/gpu-check runs it).
+    next = make_ascent_loop(*model_->net, params_, space_, start_image_.empty() ? nullptr : &start_image_);
   } catch (const Error& e) {
     return e.what();
   }
@@ -546,7 +548,8 @@ void AscentSession::save(const std::string& prefix) {
   nlohmann::json extra = {{"model", model_path_}, {"seconds", run_seconds_}};
   if (!live_changes_.empty()) extra["live_changes"] = live_changes_;
   try {
-    saved_files_ = vis::write_unit_outputs(prefix, *run_, 0, model_->preprocess.bgr, false, extra);
+    saved_files_ =
+        vis::write_unit_outputs(prefix, run_->params(), space_, run_->record(0), model_->preprocess.bgr, false, extra);
   } catch (const Error& e) {
     refuse(std::string("cannot save: ") + e.what());
     return;

@@ -12,6 +12,7 @@
 #include "app/ascent/ascent_snapshot.hpp"
 #include "app/session/model_loader.hpp"
 #include "compute/vis/ascent.hpp"
+#include "compute/vis/ascent_loop.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -23,7 +24,8 @@ namespace deepvis::app {
 
 class AscentSession {
  public:
-  AscentSession();
+  // `models`: where models come from, shared with the window's other jobs (null: a cache of its own).
+  explicit AscentSession(std::shared_ptr<ModelCache> models = {});
   ~AscentSession();
   AscentSession(const AscentSession&) = delete;
   AscentSession& operator=(const AscentSession&) = delete;
@@ -38,7 +40,7 @@ class AscentSession {
   AscentState state() const { return state_; }
   bool running() const { return state_ == AscentState::Running; }
   int iteration() const { return run_ ? run_->iteration() : 0; }
-  const vis::AscentRun* ascent_run() const { return run_.get(); }  // null without a target
+  vis::AscentLoop* ascent_run() const { return run_.get(); }  // null without a target
   const vis::AscentParams& params() const { return params_; }
   uint64_t commands_applied() const { return commands_applied_; }
   const std::string& error() const { return error_; }
@@ -66,6 +68,7 @@ class AscentSession {
   void after_step();
   bool require_model(const char* action);
 
+  std::shared_ptr<ModelCache> models_;
   std::unique_ptr<LoadedModel> model_;
   std::string model_path_;
   vis::PixelSpace space_;
@@ -74,7 +77,7 @@ class AscentSession {
   StartKind start_kind_ = StartKind::Noise;
   std::string start_name_;
   Tensor start_image_;  // Frame and File: (1, C, H, W) network space
-  std::unique_ptr<vis::AscentRun> run_;
+  std::unique_ptr<vis::AscentLoop> run_;
   AscentState state_ = AscentState::Idle;
   nlohmann::json live_changes_ = nlohmann::json::array();
 

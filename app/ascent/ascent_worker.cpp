@@ -6,56 +6,33 @@
 
 namespace deepvis::app {
 
-AscentWorker::AscentWorker(double budget_s)
+AscentWorker::AscentWorker(double budget_s, std::shared_ptr<ModelCache> models)
+    : AscentWorker(std::make_unique<JobRunner>(0, std::move(models)), nullptr, budget_s) {}
+
+AscentWorker::AscentWorker(JobRunner& runner, double budget_s) : AscentWorker(nullptr, &runner, budget_s) {}
+
+AscentWorker::AscentWorker(std::unique_ptr<JobRunner> own, JobRunner* runner, double budget_s)
     : budget_s_(budget_s),
-      session_(std::make_unique<AscentSession>()),
-      latest_(std::make_shared<const AscentSnapshot>()),
-      thread_([this] { run(); }) {}
+      own_runner_(std::move(own)),
+      runner_(runner ? *runner : *own_runner_),
+      session_(std::make_unique<AscentSession>(runner_.models())) {
+  mailbox_.on_post([this] { runner_.wake(); });
+  runner_.add(*this, kOptimizerPriority);
+}
 
 AscentWorker::~AscentWorker() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  runner_.remove(*this);
 }
 
-void AscentWorker::post(AscentCommand command) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    queue_.push_back(std::move(command));
-    ++posted_;
-  }
-  wake_.notify_all();
+bool AscentWorker::ready() {
+  return mailbox_.has_commands() || session_->running();
 }
 
-uint64_t AscentWorker::posted() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return posted_;
-}
-
-std::shared_ptr<const AscentSnapshot> AscentWorker::latest() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return latest_;
-}
-
-void AscentWorker::run() {
-  std::vector<AscentCommand> commands;
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stop_ || !queue_.empty() || session_->running(); });
-      if (stop_) return;
-      commands.swap(queue_);
-    }
-    for (const AscentCommand& command : commands) session_->apply(command);
-    commands.clear();
-    session_->advance(std::numeric_limits<int>::max(), budget_s_);
-    std::shared_ptr<const AscentSnapshot> snapshot = session_->snapshot();
-    std::lock_guard<std::mutex> lock(mutex_);
-    latest_ = std::move(snapshot);
-  }
+void AscentWorker::run_slice() {
+  const std::vector<AscentCommand> commands = mailbox_.take_commands();
+  for (const AscentCommand& command : commands) session_->apply(command);
+  session_->advance(std::numeric_limits<int>::max(), budget_s_);
+  mailbox_.publish(session_->snapshot());
 }
 
 }  // namespace deepvis::app

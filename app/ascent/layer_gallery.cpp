@@ -1,6 +1,7 @@
 #include "app/ascent/layer_gallery.hpp"
 
 #include "app/exit_codes.hpp"
+#include "app/session/ascent_loop_factory.hpp"
 #include "compute/core/error.hpp"
 #include "compute/io/file_names.hpp"
 #include "compute/vis/ascent_report.hpp"
@@ -73,78 +74,99 @@ std::vector<int64_t> layer_units(const Net& net, const std::string& layer) {
   return units;
 }
 
-LayerGallery run_layer_gallery(Net& net, const vis::PixelSpace& space, const std::string& model_stem,
-                               vis::AscentParams params, const std::vector<int64_t>& units,
-                               const LayerGalleryOptions& options, const Tensor* start_image) {
-  if (units.empty()) throw Error("the gallery has no units to optimize");
-  if (params.objective == vis::ObjectiveKind::Diversity) {
+LayerGalleryRun::LayerGalleryRun(Net& net, const vis::PixelSpace& space, const std::string& model_stem,
+                                 vis::AscentParams params, std::vector<int64_t> units, LayerGalleryOptions options,
+                                 const Tensor* start_image)
+    : net_(net),
+      params_(std::move(params)),
+      units_(std::move(units)),
+      options_(std::move(options)),
+      start_image_(start_image),
+      t0_(std::chrono::steady_clock::now()) {
+  if (units_.empty()) throw Error("the gallery has no units to optimize");
+  if (params_.objective == vis::ObjectiveKind::Diversity) {
     // Diversity couples a batch's elements; the gallery's units must each run as they would alone.
     throw Error("the layer gallery runs units independently; the diversity objective needs --units instead");
   }
-  const std::string layer = net.graph().blobs[static_cast<size_t>(net.blob_id(params.push_layer))].name;
-  params.push_layer = layer;
-  const int k = std::max(1, options.batch);
-  const int n = static_cast<int>(units.size());
+  const std::string layer = net.graph().blobs[static_cast<size_t>(net.blob_id(params_.push_layer))].name;
+  params_.push_layer = layer;
+  k_ = std::max(1, options_.batch);
+  const int n = static_cast<int>(units_.size());
+  gallery_.model_stem = model_stem;
+  gallery_.layer = layer;
+  gallery_.space = space;
+  gallery_.batch = k_;
+  params_.push_units = units_;
+  gallery_.params = vis::params_json(params_);
+  progress_.units_total = n;
+  progress_.batches = (n + k_ - 1) / k_;
+  progress_.max_iter = params_.max_iter;
+}
 
-  LayerGallery gallery;
-  gallery.model_stem = model_stem;
-  gallery.layer = layer;
-  gallery.space = space;
-  gallery.batch = k;
-  params.push_units = units;
-  gallery.params = vis::params_json(params);
+LayerGalleryRun::~LayerGalleryRun() = default;
 
-  GalleryProgress progress;
-  progress.units_total = n;
-  progress.batches = (n + k - 1) / k;
-  progress.max_iter = params.max_iter;
-  const auto t0 = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-  auto cancelled = [&] { return options.cancel && options.cancel->load(); };
-  const double work_total = static_cast<double>(n) * params.max_iter;
-
-  for (int b = 0; b < progress.batches; ++b) {
-    if (cancelled()) break;
-    const auto first = units.begin() + b * k;
-    params.push_units.assign(first, first + std::min(k, n - b * k));
-    vis::AscentRun run(net, params, space, start_image);
-    progress.batch = b;
-    bool stopped = false;
-    while (run.step()) {
-      progress.iteration = run.iteration();
-      progress.elapsed_s = elapsed();
-      const double done = static_cast<double>(progress.units_done) * params.max_iter +
-                          static_cast<double>(params.push_units.size()) * run.iteration();
-      progress.eta_s = done > 0 ? progress.elapsed_s * (work_total - done) / done : 0.0;
-      if (options.on_progress) options.on_progress(progress);
-      if (cancelled()) {
-        stopped = true;
-        break;
-      }
-    }
-    if (stopped) break;
-    for (int e = 0; e < run.units(); ++e) {
-      const vis::UnitRecord& r = run.record(e);
-      GalleryUnit u;
-      u.unit = r.unit;
-      u.id = gallery_unit_id(model_stem, layer, r.unit);
-      u.best_x = r.best_x.empty() ? r.last_x : r.best_x;
-      u.best_obj = r.best_obj;
-      u.best_ii = r.best_ii;
-      u.meta_result = r.meta_result();
-      u.failure = r.failure;
-      gallery.units.push_back(u);
-      if (options.on_unit) options.on_unit(gallery.units.back());
-    }
-    progress.units_done += run.units();
+bool LayerGalleryRun::step() {
+  const int n = static_cast<int>(units_.size());
+  if (!run_) {
+    if (next_batch_ >= progress_.batches) return false;
+    const auto first = units_.begin() + next_batch_ * k_;
+    params_.push_units.assign(first, first + std::min(k_, n - next_batch_ * k_));
+    run_ = make_ascent_loop(net_, params_, gallery_.space, start_image_);
+    progress_.batch = next_batch_;
   }
-  gallery.cancelled = static_cast<int>(gallery.units.size()) < n;
-  gallery.seconds = elapsed();
-  progress.elapsed_s = gallery.seconds;
-  progress.eta_s = 0.0;
-  if (!gallery.cancelled) progress.iteration = progress.max_iter;
-  if (options.on_progress) options.on_progress(progress);
-  return gallery;
+  if (!run_->step()) {
+    end_batch();
+    return next_batch_ < progress_.batches;
+  }
+  progress_.iteration = run_->iteration();
+  progress_.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  const double work_total = static_cast<double>(n) * params_.max_iter;
+  const double done = static_cast<double>(progress_.units_done) * params_.max_iter +
+                      static_cast<double>(params_.push_units.size()) * run_->iteration();
+  progress_.eta_s = done > 0 ? progress_.elapsed_s * (work_total - done) / done : 0.0;
+  if (options_.on_progress) options_.on_progress(progress_);
+  return true;
+}
+
+void LayerGalleryRun::end_batch() {
+  for (int e = 0; e < run_->units(); ++e) {
+    const vis::UnitRecord& r = run_->record(e);
+    GalleryUnit u;
+    u.unit = r.unit;
+    u.id = gallery_unit_id(gallery_.model_stem, gallery_.layer, r.unit);
+    u.best_x = r.best_x.empty() ? r.last_x : r.best_x;
+    u.best_obj = r.best_obj;
+    u.best_ii = r.best_ii;
+    u.meta_result = r.meta_result();
+    u.failure = r.failure;
+    gallery_.units.push_back(u);
+    if (options_.on_unit) options_.on_unit(gallery_.units.back());
+  }
+  progress_.units_done += run_->units();
+  run_.reset();
+  ++next_batch_;
+}
+
+LayerGallery LayerGalleryRun::finish() {
+  gallery_.cancelled = gallery_.units.size() < units_.size();
+  gallery_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  progress_.elapsed_s = gallery_.seconds;
+  progress_.eta_s = 0.0;
+  if (!gallery_.cancelled) progress_.iteration = progress_.max_iter;
+  if (options_.on_progress) options_.on_progress(progress_);
+  return std::move(gallery_);
+}
+
+LayerGallery run_layer_gallery(Net& net, const vis::PixelSpace& space, const std::string& model_stem,
+                               vis::AscentParams params, const std::vector<int64_t>& units,
+                               const LayerGalleryOptions& options, const Tensor* start_image) {
+  LayerGalleryRun run(net, space, model_stem, std::move(params), units, options, start_image);
+  auto cancelled = [&] { return options.cancel && options.cancel->load(); };
+  if (!cancelled()) {
+    while (run.step() && !cancelled()) {
+    }
+  }
+  return run.finish();
 }
 
 std::vector<std::string> export_gallery(const LayerGallery& gallery, const std::string& dir) {

@@ -5,13 +5,16 @@
 // DIR/gallery.json and one PNG per unit, every unit under the stable id `model/layer:unit`.
 #include "compute/core/net.hpp"
 #include "compute/vis/ascent.hpp"
+#include "compute/vis/ascent_loop.hpp"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core/mat.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -61,6 +64,38 @@ struct LayerGallery {
 
 // Every channel of a layer: 0 .. C-1. Throws deepvis::Error naming an unknown layer.
 std::vector<int64_t> layer_units(const Net& net, const std::string& layer);
+
+// The gallery one optimizer step at a time, for a caller that interleaves it with other work (the engine's
+// scheduler); run_layer_gallery is a loop over step(). Checks as run_layer_gallery; a bad unit throws from the
+// first step() of its batch. options.cancel is not read here: the caller stops stepping.
+class LayerGalleryRun {
+ public:
+  LayerGalleryRun(Net& net, const vis::PixelSpace& space, const std::string& model_stem, vis::AscentParams params,
+                  std::vector<int64_t> units, LayerGalleryOptions options, const Tensor* start_image = nullptr);
+  ~LayerGalleryRun();
+  LayerGalleryRun(const LayerGalleryRun&) = delete;
+  LayerGalleryRun& operator=(const LayerGalleryRun&) = delete;
+
+  // One step of the running batch (the next batch starts at the step after one ends); false once all are done.
+  bool step();
+  // The units of finished batches (cancelled when some are missing), with the closing progress callback. Once.
+  LayerGallery finish();
+
+ private:
+  void end_batch();
+
+  Net& net_;
+  vis::AscentParams params_;
+  std::vector<int64_t> units_;
+  LayerGalleryOptions options_;
+  const Tensor* start_image_;
+  int k_ = 1;
+  LayerGallery gallery_;
+  GalleryProgress progress_;
+  std::chrono::steady_clock::time_point t0_;
+  int next_batch_ = 0;
+  std::unique_ptr<vis::AscentLoop> run_;  // the running batch (on the GPU when the net is)
+};
 
 // Runs `units` of params.push_layer (a blob or node name) on `net`, K at a time. `start_image` (1, C, H, W,
 // network space) for StartAt::Image. Throws deepvis::Error for a bad layer, unit or params.

@@ -1,8 +1,9 @@
 #include "app/ascent/unit_image_cache.hpp"
 
+#include "app/session/ascent_loop_factory.hpp"
+#include "app/session/model_loader.hpp"
 #include "compute/core/error.hpp"
 #include "compute/io/file_names.hpp"
-#include "app/session/model_loader.hpp"
 #include "compute/vis/ascent_report.hpp"
 
 #include <opencv2/imgproc.hpp>
@@ -215,8 +216,9 @@ std::optional<UnitImage> read_unit_cache_file(const std::string& path, const Uni
   }
 }
 
-// The worker thread's model: kept across requests, reloaded when the path, device or file changes.
+// The job's model: kept across requests, reloaded when the path, device or file changes.
 struct UnitImageCache::Worker {
+  std::shared_ptr<ModelCache> models;
   std::string path;
   DeviceChoice device;
   fs::file_time_type mtime;
@@ -236,7 +238,7 @@ struct UnitImageCache::Worker {
     options.path = model_path;
     options.device = model_device;
     options.batch = 1;
-    session = std::make_unique<LoadedModel>(load_model(options));
+    session = std::make_unique<LoadedModel>(models->load(options));
     hash = file_content_hash(model_path);
     stem = fs::path(model_path).stem().string();
     path = model_path;
@@ -246,16 +248,34 @@ struct UnitImageCache::Worker {
   }
 };
 
-UnitImageCache::UnitImageCache(std::string cache_dir)
-    : cache_dir_(std::move(cache_dir)), worker_(std::make_unique<Worker>()), thread_([this] { loop(); }) {}
+// The request being computed, kept between slices: its run steps on the worker's Net.
+struct UnitImageCache::Active {
+  uint64_t id = 0;
+  std::string id_text;
+  std::string path;  // the cache file to write ("" when nothing is cached)
+  UnitImageKey key;
+  vis::PixelSpace space;
+  Tensor start;  // the start image when params.start_at is Image (the run reads it at its first step)
+  std::unique_ptr<vis::AscentLoop> run;  // on the GPU when the net is
+};
+
+UnitImageCache::UnitImageCache(std::string cache_dir, std::shared_ptr<ModelCache> models)
+    : UnitImageCache(std::make_unique<JobRunner>(0, std::move(models)), nullptr, std::move(cache_dir)) {}
+
+UnitImageCache::UnitImageCache(JobRunner& runner, std::string cache_dir)
+    : UnitImageCache(nullptr, &runner, std::move(cache_dir)) {}
+
+UnitImageCache::UnitImageCache(std::unique_ptr<JobRunner> own, JobRunner* runner, std::string cache_dir)
+    : cache_dir_(std::move(cache_dir)),
+      own_runner_(std::move(own)),
+      runner_(runner ? *runner : *own_runner_),
+      worker_(std::make_unique<Worker>()) {
+  worker_->models = runner_.models();
+  runner_.add(*this, kUnitImagePriority);
+}
 
 UnitImageCache::~UnitImageCache() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-  }
-  changed_.notify_all();
-  thread_.join();
+  runner_.remove(*this);
 }
 
 uint64_t UnitImageCache::request(const UnitImageRequest& r) {
@@ -275,6 +295,7 @@ uint64_t UnitImageCache::request(const UnitImageRequest& r) {
   status_.request = id;
   status_.total = r.params.max_iter;
   changed_.notify_all();
+  runner_.wake();
   return id;
 }
 
@@ -287,6 +308,7 @@ void UnitImageCache::cancel() {
   status_ = UnitImageStatus{};
   status_.request = id;
   changed_.notify_all();
+  runner_.wake();
 }
 
 UnitImageStatus UnitImageCache::status() const {
@@ -311,50 +333,58 @@ void UnitImageCache::publish(uint64_t id, const std::function<void(UnitImageStat
   changed_.notify_all();
 }
 
-void UnitImageCache::loop() {
-  for (;;) {
-    std::pair<UnitImageRequest, uint64_t> job;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      changed_.wait(lock, [&] { return stop_ || pending_.has_value(); });
-      if (stop_) return;
-      job = std::move(*pending_);
-      pending_.reset();
-    }
-    serve(job.first, job.second);
-  }
+bool UnitImageCache::ready() {
+  if (active_) return true;
+  std::lock_guard<std::mutex> lock(mutex_);
+  return pending_.has_value();
 }
 
-void UnitImageCache::serve(const UnitImageRequest& request, uint64_t id) {
+void UnitImageCache::run_slice() {
+  if (active_ && superseded(active_->id)) active_.reset();  // a newer request or a cancel: stop at this step
+  if (!active_) {
+    std::optional<std::pair<UnitImageRequest, uint64_t>> next;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      next.swap(pending_);
+    }
+    if (!next) return;
+    start(next->first, next->second);  // served from disk, failed, or a run to step from the next slice
+    return;
+  }
+  step_for(kSliceBudget);
+}
+
+void UnitImageCache::start(const UnitImageRequest& request, uint64_t id) {
   try {
     worker_->ensure(request.model_path, request.device);
     if (superseded(id)) return;
     LoadedModel& session = *worker_->session;
     Net& net = *session.net;
+    auto active = std::make_unique<Active>();
+    active->id = id;
     const std::string layer = net.graph().blobs[static_cast<size_t>(net.blob_id(request.layer))].name;
     vis::AscentParams params = request.params;
     params.push_layer = layer;
     params.push_units = {request.unit};
     std::string start_hash;
-    Tensor start;
     if (params.start_at == vis::StartAt::Image) {
       start_hash = file_content_hash(params.start_image);
-      start = load_model_input(params.start_image, session);  // no notes on stderr from a background thread
+      active->start = load_model_input(params.start_image, session);  // no notes on stderr from a background job
     }
-    const vis::PixelSpace space = vis::pixel_space(session.preprocess, net.input_dims().at(1));
-    const UnitImageKey key = make_unit_image_key(worker_->stem, worker_->hash, layer, request.unit, params, space,
-                                                 net.backend_name(), start_hash);
-    const std::string id_text = unit_id(worker_->stem, layer, request.unit);
-    const std::string path = cache_dir_.empty() ? std::string() : cache_dir_ + "/" + key.relative_path();
+    active->space = vis::pixel_space(session.preprocess, net.input_dims().at(1));
+    active->key = make_unit_image_key(worker_->stem, worker_->hash, layer, request.unit, params, active->space,
+                                      net.backend_name(), start_hash);
+    active->id_text = unit_id(worker_->stem, layer, request.unit);
+    active->path = cache_dir_.empty() ? std::string() : cache_dir_ + "/" + active->key.relative_path();
     std::string problem;
-    if (!path.empty()) {
-      if (std::optional<UnitImage> cached = read_unit_cache_file(path, key, &problem)) {
-        cached->id = id_text;
-        cached->pixels_rgb = pixels_rgb(cached->best_x, space);
+    if (!active->path.empty()) {
+      if (std::optional<UnitImage> cached = read_unit_cache_file(active->path, active->key, &problem)) {
+        cached->id = active->id_text;
+        cached->pixels_rgb = pixels_rgb(cached->best_x, active->space);
         auto image = std::make_shared<const UnitImage>(std::move(*cached));
         publish(id, [&](UnitImageStatus& s) {
           s.state = UnitImageState::Ready;
-          s.id = id_text;
+          s.id = active->id_text;
           s.iteration = s.total;
           s.image = image;
         });
@@ -364,51 +394,72 @@ void UnitImageCache::serve(const UnitImageRequest& request, uint64_t id) {
     const std::string note = problem.empty() ? std::string() : problem + "; recomputed";
     publish(id, [&](UnitImageStatus& s) {
       s.state = UnitImageState::Computing;
-      s.id = id_text;
+      s.id = active->id_text;
       s.total = params.max_iter;
       s.note = note;
     });
     ++runs_started_;
-    vis::AscentRun run(net, params, space, start.empty() ? nullptr : &start);
-    while (run.step()) {
-      if (superseded(id)) return;
-      const int done = run.iteration();
-      publish(id, [&](UnitImageStatus& s) { s.iteration = done; });
-    }
-    if (superseded(id)) return;
-    ++runs_completed_;
-    const vis::UnitRecord& r = run.record(0);
-    UnitImage result;
-    result.id = id_text;
-    result.best_x = r.best_x.empty() ? r.last_x : r.best_x;
-    result.pixels_rgb = pixels_rgb(result.best_x, space);
-    result.best_obj = r.best_obj;
-    result.best_ii = r.best_ii;
-    result.meta_result = r.meta_result();
-    result.failure = r.failure;
-    std::string write_note;
-    if (!path.empty()) {
-      try {
-        write_unit_cache_file(path, key, result);
-        result.file = path;
-      } catch (const Error& e) {
-        write_note = std::string(e.what()) + "; the image is not cached";
-      }
-    }
-    auto image = std::make_shared<const UnitImage>(std::move(result));
-    publish(id, [&](UnitImageStatus& s) {
-      s.state = UnitImageState::Ready;
-      s.iteration = run.iteration();
-      s.image = image;
-      if (!write_note.empty()) s.note = s.note.empty() ? write_note : s.note + "; " + write_note;
-    });
+    active->run = make_ascent_loop(net, params, active->space, active->start.empty() ? nullptr : &active->start);
+    active_ = std::move(active);
   } catch (const std::exception& e) {
-    const std::string message = e.what();
-    publish(id, [&](UnitImageStatus& s) {
-      s.state = UnitImageState::Failed;
-      s.error = message;
-    });
+    fail(id, e.what());
   }
+}
+
+void UnitImageCache::step_for(double budget_s) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(budget_s);
+  try {
+    Active& a = *active_;
+    do {
+      if (!a.run->step()) {
+        finish();
+        return;
+      }
+      const int done = a.run->iteration();
+      publish(a.id, [&](UnitImageStatus& s) { s.iteration = done; });
+    } while (std::chrono::steady_clock::now() < until && !superseded(a.id));
+  } catch (const std::exception& e) {
+    fail(active_->id, e.what());
+    active_.reset();
+  }
+}
+
+void UnitImageCache::finish() {
+  const std::unique_ptr<Active> a = std::move(active_);
+  ++runs_completed_;
+  const vis::UnitRecord& r = a->run->record(0);
+  UnitImage result;
+  result.id = a->id_text;
+  result.best_x = r.best_x.empty() ? r.last_x : r.best_x;
+  result.pixels_rgb = pixels_rgb(result.best_x, a->space);
+  result.best_obj = r.best_obj;
+  result.best_ii = r.best_ii;
+  result.meta_result = r.meta_result();
+  result.failure = r.failure;
+  std::string write_note;
+  if (!a->path.empty()) {
+    try {
+      write_unit_cache_file(a->path, a->key, result);
+      result.file = a->path;
+    } catch (const Error& e) {
+      write_note = std::string(e.what()) + "; the image is not cached";
+    }
+  }
+  auto image = std::make_shared<const UnitImage>(std::move(result));
+  const int iterations = a->run->iteration();
+  publish(a->id, [&](UnitImageStatus& s) {
+    s.state = UnitImageState::Ready;
+    s.iteration = iterations;
+    s.image = image;
+    if (!write_note.empty()) s.note = s.note.empty() ? write_note : s.note + "; " + write_note;
+  });
+}
+
+void UnitImageCache::fail(uint64_t id, const std::string& message) {
+  publish(id, [&](UnitImageStatus& s) {
+    s.state = UnitImageState::Failed;
+    s.error = message;
+  });
 }
 
 }  // namespace deepvis::app

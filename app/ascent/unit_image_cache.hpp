@@ -1,18 +1,20 @@
 #pragma once
-// The per-unit pane's optimized image: computed on demand on a worker thread (its own Net, loaded from the model
-// file on the same backend kind the engine picks) and cached on disk, so a unit seen once is shown at once the
+// The per-unit pane's optimized image: computed on demand as a job of the engine (a Net of its own over the
+// engine's model, on the same backend) and cached on disk, so a unit seen once is shown at once the
 // next time, in this session or a later one.
 //
 // Cache key. The model is keyed by a hash of its file's bytes, not by path + size + mtime: a model moved, copied
 // or fetched again keeps its images, and a model rewritten in place with the same size within the clock's
 // granularity cannot be served stale images. Hashing costs one read of the file per model (tens of ms for the
-// 30 MB showcase model) on the worker thread, memoized by path + size + mtime. Besides the model, the key holds
+// 30 MB showcase model) on the runner's thread, memoized by path + size + mtime. Besides the model, the key holds
 // the layer, the unit, the preprocessing's pixel space (a card change alters the result without touching the
 // model), the backend (CPU and CUDA agree only within float tolerance) and the parameters' canonical JSON: the
 // params as info.json records them, with what cannot change the result left out (the other units of a batch,
 // the seed when nothing random runs, an inactive blur, a direction's file name: its values count instead, a
 // start image's path: its bytes count instead). The key is stored in the file too and checked on reading, so
 // a hash collision or a file from another format version is recomputed, never shown.
+#include "app/session/job_runner.hpp"
+#include "app/session/model_loader.hpp"
 #include "compute/core/tensor.hpp"
 #include "compute/model/device_choice.hpp"
 #include "compute/vis/ascent.hpp"
@@ -29,7 +31,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 namespace deepvis::app {
 
@@ -106,10 +107,15 @@ struct UnitImageStatus {
   std::string note;                        // e.g. a corrupt cache file recomputed, or a cache write that failed
 };
 
-class UnitImageCache {
+// A job of the engine's scheduler (JobRunner): each slice serves a new request from disk or steps its run for
+// about a UI frame, so the live frame never waits long for it and a superseded request stops within one slice.
+class UnitImageCache final : public Job {
  public:
-  explicit UnitImageCache(std::string cache_dir = default_unit_cache_dir());
-  ~UnitImageCache();
+  // On a runner of its own (tests). `models`: where models come from (null: a cache of its own).
+  explicit UnitImageCache(std::string cache_dir = default_unit_cache_dir(), std::shared_ptr<ModelCache> models = {});
+  // As a job of `runner` (the engine's), over its models.
+  UnitImageCache(JobRunner& runner, std::string cache_dir);
+  ~UnitImageCache() override;
   UnitImageCache(const UnitImageCache&) = delete;
   UnitImageCache& operator=(const UnitImageCache&) = delete;
 
@@ -126,25 +132,34 @@ class UnitImageCache {
   uint64_t runs_completed() const { return runs_completed_; }
   const std::string& cache_dir() const { return cache_dir_; }
 
+  bool ready() override;
+  void run_slice() override;
+
  private:
   struct Worker;
-  void loop();
-  void serve(const UnitImageRequest& request, uint64_t id);
-  bool superseded(uint64_t id) const { return latest_ != id || stop_; }
+  struct Active;
+  static constexpr double kSliceBudget = 1.0 / 60.0;  // stepping per slice: about one UI frame
+  UnitImageCache(std::unique_ptr<JobRunner> own, JobRunner* runner, std::string cache_dir);
+  void start(const UnitImageRequest& request, uint64_t id);
+  void step_for(double budget_s);
+  void finish();
+  void fail(uint64_t id, const std::string& message);
+  bool superseded(uint64_t id) const { return latest_ != id; }
   void publish(uint64_t id, const std::function<void(UnitImageStatus&)>& change);
 
   std::string cache_dir_;
-  std::unique_ptr<Worker> worker_;  // the worker thread's model session
+  std::unique_ptr<JobRunner> own_runner_;  // when it runs alone
+  JobRunner& runner_;
+  std::unique_ptr<Worker> worker_;  // the model session, used by the runner's thread only
+  std::unique_ptr<Active> active_;  // the request being computed; runner's thread only
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   UnitImageStatus status_;
   std::string latest_signature_;
   std::optional<std::pair<UnitImageRequest, uint64_t>> pending_;
   std::atomic<uint64_t> latest_{0};
-  std::atomic<bool> stop_{false};
   std::atomic<uint64_t> runs_started_{0};
   std::atomic<uint64_t> runs_completed_{0};
-  std::thread thread_;
 };
 
 }  // namespace deepvis::app

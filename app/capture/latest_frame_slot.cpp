@@ -5,14 +5,22 @@
 namespace deepvis::app {
 
 void LatestFrameSlot::publish(Frame frame) {
+  std::function<void()> listener;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!taken_) ++dropped_;
     frame.sequence = frame_.sequence + 1;
     frame_ = std::move(frame);
     taken_ = false;
+    listener = listener_;
   }
   changed_.notify_all();
+  if (listener) listener();
+}
+
+void LatestFrameSlot::on_publish(std::function<void()> listener) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  listener_ = std::move(listener);
 }
 
 void LatestFrameSlot::publish(cv::Mat rgb, std::string name) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 
@@ -29,8 +30,12 @@ class LatestFrameSlot {
   void wake();
   uint64_t wakes() const;
 
-  uint64_t published() const;
-  uint64_t dropped() const;  // frames replaced before they were taken
+  // Called after every publish, outside the lock (the engine's scheduler: a frame is work). Set it before any
+  // producer runs, and clear it before the listener goes.
+  void on_publish(std::function<void()> listener);
+
+  uint64_t published() const;  // the newest frame's sequence: a frame newer than `seen` is held when above it
+  uint64_t dropped() const;    // frames replaced before they were taken
 
  private:
   mutable std::mutex mutex_;
@@ -39,6 +44,7 @@ class LatestFrameSlot {
   bool taken_ = true;
   uint64_t dropped_ = 0;
   uint64_t wakes_ = 0;
+  std::function<void()> listener_;
 };
 
 }  // namespace deepvis::app

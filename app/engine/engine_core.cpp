@@ -54,8 +54,10 @@ int ModelInfo::find_layer(const std::string& layer) const {
   return -1;
 }
 
-EngineCore::EngineCore(ModelOptions model_options, bool quiet)
-    : model_options_(std::move(model_options)), quiet_(quiet) {}
+EngineCore::EngineCore(ModelOptions model_options, bool quiet, std::shared_ptr<ModelCache> models)
+    : model_options_(std::move(model_options)),
+      quiet_(quiet),
+      models_(models ? std::move(models) : std::make_shared<ModelCache>()) {}
 EngineCore::~EngineCore() = default;
 
 void EngineCore::fail(const std::string& message) {
@@ -112,7 +114,7 @@ void EngineCore::load_model(const std::string& path) {
     ModelOptions options = model_options_;
     options.path = path;
     options.batch = 1;
-    session = std::make_unique<LoadedModel>(app::load_model(options));
+    session = std::make_unique<LoadedModel>(models_->load(options));
     if (!session->device_note.empty() && !quiet_) std::fprintf(stderr, "%s\n", session->device_note.c_str());
   } catch (const std::exception& e) {
     fail(std::string("cannot load model: ") + e.what());

@@ -5,8 +5,8 @@
 #include "app/capture/frame.hpp"
 #include "app/engine/engine_command.hpp"
 #include "app/engine/engine_snapshot.hpp"
-#include "compute/image/face_tracker.hpp"
 #include "app/session/model_loader.hpp"
+#include "compute/image/face_tracker.hpp"
 #include "compute/vis/activation_grid.hpp"
 
 #include <chrono>
@@ -24,7 +24,8 @@ class EngineCore {
  public:
   // `model_options`: how models are loaded (device, TF32, threads, preprocessing overrides); its `path` is ignored,
   // LoadModel names the file. `quiet`: the device note ("no usable GPU ...; using the CPU") is not printed.
-  explicit EngineCore(ModelOptions model_options = {}, bool quiet = false);
+  // `models`: where models come from, shared with the window's other jobs (null: a cache of its own).
+  explicit EngineCore(ModelOptions model_options = {}, bool quiet = false, std::shared_ptr<ModelCache> models = {});
   ~EngineCore();
   EngineCore(const EngineCore&) = delete;
   EngineCore& operator=(const EngineCore&) = delete;
@@ -55,6 +56,7 @@ class EngineCore {
 
   ModelOptions model_options_;
   bool quiet_ = false;
+  std::shared_ptr<ModelCache> models_;
   std::unique_ptr<LoadedModel> session_;
   std::shared_ptr<const ModelInfo> model_;
   bool output_is_softmax_ = false;

@@ -2,6 +2,8 @@
 
 namespace deepvis::app {
 
+AscentFrameLink::AscentFrameLink(JobRunner& runner) : worker_(runner) {}
+
 void AscentFrameLink::begin_frame(AppState& state, Snapshot& snapshot) {
   const EngineSnapshot& engine = *snapshot.engine;
   AscentPanelState& panel = state.optimization;

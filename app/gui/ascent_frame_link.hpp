@@ -9,16 +9,18 @@
 #include "render/gl_texture.hpp"
 
 #include <cstdint>
+#include <memory>
 
 namespace deepvis::app {
 
 class AscentFrameLink {
  public:
-  AscentFrameLink() = default;
+  // The session runs as a job of `runner` (the engine's), over the engine's model.
+  explicit AscentFrameLink(JobRunner& runner);
 
-  // Before the panels: loads the engine's model into the session the first time the panel is open with it (the
-  // session imports its own copy, so a model nobody optimizes costs nothing), and puts the newest snapshot and its
-  // image (uploaded when it changed) into `snapshot`.
+  // Before the panels: loads the engine's model into the session the first time the panel is open with it (a
+  // Net of its own over the engine's weights, so a model nobody optimizes costs nothing), and puts the newest snapshot
+  // and its image (uploaded when it changed) into `snapshot`.
   void begin_frame(AppState& state, Snapshot& snapshot);
   // After the panels: sends the panel's commands to the worker.
   void end_frame(Commands& commands);

@@ -2,6 +2,7 @@
 #include "compute/model/device_choice.hpp"
 
 #include <string>
+#include <vector>
 
 namespace deepvis::app {
 
@@ -23,6 +24,9 @@ struct GuiOptions {
   // The resolution asked of the camera (--camera-size); 0: its default. The status bar shows what it granted.
   int camera_width = 0;
   int camera_height = 0;
+  // Panels opened at start (--open), over the defaults and a scripted run's closed per-unit pane: "optimization",
+  // "unit-optimized", "gallery".
+  std::vector<std::string> open_panels;
 };
 
 // Runs the window until closed (or for options.frames frames). Returns the process exit code.

@@ -87,13 +87,20 @@ int run_window(const GuiOptions& options) {
   LatestFrameSlot frames;
   ModelOptions model_options;  // how the engine loads models; the window's other jobs follow the engine's choice
   model_options.device = options.device;
+  // The engine schedules every job of the window over one model per device: the live frame first, then the
+  // optimizer, the per-unit pane and the gallery.
   EngineThread engine(frames, model_options);
   CaptureThread capture(frames);
-  AscentFrameLink ascent;  // live gradient ascent on a thread and a Net of its own
+  AscentFrameLink ascent(engine.runner());  // live gradient ascent: a Net of its own over the engine's model
   // The per-unit optimized pane and the layer gallery. Scripted runs neither read nor write the disk cache, and
   // start with the pane closed so their screenshots and timing stay as they were.
-  UnitOptimizedLink unit_optimized(scripted ? std::string() : default_unit_cache_dir());
+  UnitOptimizedLink unit_optimized(scripted ? std::string() : default_unit_cache_dir(), engine.runner());
   if (scripted) state.show_unit_optimized = false;
+  for (const std::string& panel : options.open_panels) {
+    if (panel == "optimization") state.show_optimization = true;
+    if (panel == "unit-optimized") state.show_unit_optimized = true;
+    if (panel == "gallery") state.show_gallery = true;
+  }
   // One batch, so the engine's first snapshot with the model already has the layer and unit asked for.
   std::vector<EngineCommand> startup = engine_commands_for(state);
   // The grid's GPU path where the window's GL context may share CUDA memory (the engine uses it only for a model

@@ -12,7 +12,8 @@ vis::AscentParams unit_pane_params(const AppState& state) {
   return p;
 }
 
-UnitOptimizedLink::UnitOptimizedLink(std::string cache_dir) : cache_(std::move(cache_dir)) {}
+UnitOptimizedLink::UnitOptimizedLink(std::string cache_dir, JobRunner& runner)
+    : cache_(runner, std::move(cache_dir)), gallery_(runner) {}
 
 void UnitOptimizedLink::begin_frame(const EngineSnapshot& results, const AppState& state, Snapshot& snapshot) {
   if (state.show_unit_optimized && results.model && !results.settings.layer.empty() &&

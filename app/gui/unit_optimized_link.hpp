@@ -20,7 +20,8 @@ vis::AscentParams unit_pane_params(const AppState& state);
 class UnitOptimizedLink {
  public:
   // `cache_dir` empty: nothing is read from or written to disk (scripted runs).
-  explicit UnitOptimizedLink(std::string cache_dir);
+  // Both run as jobs of `runner` (the engine's), over the engine's model.
+  UnitOptimizedLink(std::string cache_dir, JobRunner& runner);
 
   // Before the panels: asks for the selected unit's image while the pane is open (computing it only when the
   // pane's "on select" is on or it was asked for), uploads changed images, and fills `snapshot`.

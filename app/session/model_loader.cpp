@@ -11,6 +11,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace deepvis::app {
@@ -96,13 +97,59 @@ Preprocess resolve_preprocess(const CardPreprocess& overrides, const std::option
   return apply_card_preprocess(overrides, p);
 }
 
-LoadedModel load_model(const ModelOptions& options) {
+namespace {
+
+// Anything but the typed errors front ends tell apart is the model's fault.
+template <class F>
+auto as_model_error(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const ModelError&) {
+    throw;
+  } catch (const EnvironmentError&) {
+    throw;
+  } catch (const Error& e) {
+    throw ModelError(e.what());
+  }
+}
+
+// The file's size and modification time, which say whether a shared import is still the file's.
+std::string file_stamp(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return "";
+  const auto time = std::filesystem::last_write_time(path, ec);
+  if (ec) return "";
+  return std::to_string(size) + "@" + std::to_string(time.time_since_epoch().count());
+}
+
+}  // namespace
+
+std::shared_ptr<const SharedModel> load_shared_model(const ModelOptions& options) {
+  auto shared = std::make_shared<SharedModel>();
+  shared->path = options.path;
+  shared->device = options.device;
+  shared->backend = pick_backend(options.device, shared->device_note);
+  as_model_error([&] {
+    shared->card = find_model_card(options.path);
+    ImportOptions import;
+    import.report = options.report;
+    import.keep_simplified = options.keep_simplified;
+    shared->graph = import_onnx(options.path, import);
+  });
+  // Host backends share the graph's own storage; a device backend gets one copy for every job.
+  if (shared->backend->device() != Device::Cpu) {
+    shared->constants = as_model_error([&] { return upload_constants(shared->graph, *shared->backend); });
+  }
+  return shared;
+}
+
+LoadedModel open_model(std::shared_ptr<const SharedModel> shared, const ModelOptions& options) {
   if (options.threads > 0) omp_set_num_threads(options.threads);
   LoadedModel loaded;
-  std::shared_ptr<Backend> backend = pick_backend(options.device, loaded.device_note);
-  Graph graph;
-  try {
-    loaded.card = find_model_card(options.path);
+  loaded.device_note = shared->device_note;
+  loaded.card = shared->card;
+  as_model_error([&] {
     if (!options.labels.empty()) {  // the labels file overrides the card's labels (or gives a card-less model some)
       if (!loaded.card) {
         loaded.card.emplace();
@@ -111,25 +158,51 @@ LoadedModel load_model(const ModelOptions& options) {
       }
       loaded.card->labels = read_labels_file(options.labels);
     }
-    ImportOptions import;
-    import.report = options.report;
-    import.keep_simplified = options.keep_simplified;
-    graph = import_onnx(options.path, import);
-    loaded.net = std::make_unique<Net>(std::move(graph), std::move(backend), options.batch);
+    loaded.net = std::make_unique<Net>(shared->graph, shared->backend, options.batch, shared->constants);
     if (loaded.card) check_card_fits(*loaded.card, *loaded.net);
-  } catch (const ModelError&) {
-    throw;
-  } catch (const EnvironmentError&) {
-    throw;
-  } catch (const Error& e) {
-    throw ModelError(e.what());
-  }
+  });
   loaded.preprocess = resolve_preprocess(options.preprocess, loaded.card);
   const Dims& in = loaded.net->input_dims();
   if (!loaded.card || loaded.card->path == options.labels) {
     loaded.assumption_note = assumption_note(options, in.size() == 4 ? in[1] : 0);
   }
+  loaded.shared = std::move(shared);
   return loaded;
+}
+
+LoadedModel load_model(const ModelOptions& options) {
+  if (options.threads > 0) omp_set_num_threads(options.threads);
+  return open_model(load_shared_model(options), options);
+}
+
+LoadedModel ModelCache::load(const ModelOptions& options) {
+  if (options.report || options.keep_simplified) return load_model(options);
+  const std::string stamp = file_stamp(options.path);
+  std::shared_ptr<const SharedModel> shared;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [](const Entry& e) { return e.model.expired(); }),
+                   entries_.end());
+    for (const Entry& e : entries_) {
+      if (e.path == options.path && e.device == options.device && !stamp.empty() && e.stamp == stamp) {
+        shared = e.model.lock();
+        if (shared) break;
+      }
+    }
+  }
+  if (!shared) {
+    // Imported outside the lock: a job importing a large model must not hold up another job's cache hit.
+    shared = load_shared_model(options);
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++imports_;
+    entries_.push_back(Entry{options.path, options.device, stamp, shared});
+  }
+  return open_model(std::move(shared), options);
+}
+
+int ModelCache::imports() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return imports_;
 }
 
 Tensor load_model_input(const std::string& path, const LoadedModel& model, bool* no_face) {

@@ -50,8 +50,23 @@ struct Net::Plan {
   HostMirrors host_mirrors;  // of the last forward's values
 };
 
+ConstantValues upload_constants(const Graph& graph, const Backend& backend) {
+  auto values = std::make_shared<std::vector<Tensor>>(graph.blobs.size());
+  for (size_t b = 0; b < graph.blobs.size(); ++b) {
+    if (graph.blobs[b].constant) (*values)[b] = backend.upload(graph.blobs[b].value);
+  }
+  return values;
+}
+
 Net::Net(Graph graph, std::shared_ptr<Backend> backend, int batch)
-    : graph_(std::move(graph)), backend_(std::move(backend)) {
+    : Net(std::move(graph), std::move(backend), batch, {}) {}
+
+Net::Net(Graph graph, std::shared_ptr<Backend> backend, int batch, ConstantValues constants)
+    : graph_(std::move(graph)), backend_(std::move(backend)), constants_(std::move(constants)) {
+  if (constants_ && constants_->size() != graph_.blobs.size()) {
+    throw Error(graph_.source + ": shared constants for " + std::to_string(constants_->size()) +
+                " blobs given to a graph of " + std::to_string(graph_.blobs.size()));
+  }
   if (graph_.input < 0) throw Error(graph_.source + ": the model has no non-constant input");
   graph_batch_ = static_cast<int>(graph_.blobs[static_cast<size_t>(graph_.input)].dims.at(0));
   set_batch(batch > 0 ? batch : graph_batch_);
@@ -78,8 +93,11 @@ void Net::set_batch(int batch) {
   for (size_t b = 0; b < nb; ++b) {
     const Blob& blob = graph_.blobs[b];
     if (blob.constant || static_cast<int>(b) == graph_.input) plan->layouts[b] = Layout::Plain;
-    plan->values[b] =
-        blob.constant ? backend_->upload(blob.value) : backend_->allocate(blob.dims).with_layout(plan->layouts[b]);
+    if (blob.constant) {
+      plan->values[b] = constants_ ? (*constants_)[b] : backend_->upload(blob.value);
+    } else {
+      plan->values[b] = backend_->allocate(blob.dims).with_layout(plan->layouts[b]);
+    }
   }
   plan->kernels.resize(graph_.nodes.size());
   plan->on_host.assign(graph_.nodes.size(), 0);

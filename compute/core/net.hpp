@@ -49,9 +49,17 @@ class Gradients {
   int batch_ = 0;
 };
 
+// Per blob, the constants of a graph as a backend keeps them (device copies on CUDA), made once and shared by
+// every Net over that graph, so that several Nets of one model hold its weights once. Empty for other blobs.
+using ConstantValues = std::shared_ptr<const std::vector<Tensor>>;
+ConstantValues upload_constants(const Graph& graph, const Backend& backend);
+
 class Net {
  public:
   Net(Graph graph, std::shared_ptr<Backend> backend, int batch = 0);  // batch 0: the graph's own
+  // The same over constants already uploaded (upload_constants of this graph and backend's device). The graph's
+  // own constants (host values, which copies of a Graph share) stay what kernels are built from.
+  Net(Graph graph, std::shared_ptr<Backend> backend, int batch, ConstantValues constants);
   ~Net();
   Net(Net&&) noexcept;
   Net& operator=(Net&&) noexcept;
@@ -110,6 +118,7 @@ class Net {
   struct Plan;
   Graph graph_;
   std::shared_ptr<Backend> backend_;
+  ConstantValues constants_;  // null: each Net uploads its own
   int batch_ = 0;
   int graph_batch_ = 1;
   void plan_relu_fusion(Plan& plan) const;

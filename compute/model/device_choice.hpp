@@ -8,6 +8,9 @@ namespace deepvis {
 struct DeviceChoice {
   std::string device = "auto";  // cpu, cuda or auto (the GPU when one is usable)
   bool tf32 = false;            // TF32 tensor cores on the GPU
+
+  bool operator==(const DeviceChoice& o) const { return device == o.device && tf32 == o.tf32; }
+  bool operator!=(const DeviceChoice& o) const { return !(*this == o); }
 };
 
 }  // namespace deepvis

@@ -51,6 +51,7 @@ class DeviceAscentRun {
   double best_objective(int k);
   Tensor x() const;  // (K, C, H, W) pixel space, on the host
   const vis::PixelSpace& space() const { return space_; }
+  int target_blob() const { return blob_; }
 
   bool graphed() const { return step_.graphed(); }
   // How steps run: "CUDA graph", or why not.
