@@ -62,189 +62,251 @@ bool settled(const EngineSnapshot& engine, const CaptureStatus& capture, uint64_
   return engine.frame_sequence > 0 || capture.error_count > 0;
 }
 
-int run_window(const GuiOptions& options) {
-  // Scripted runs (--frames) must not read or write the user's layout or settings, so they are reproducible.
-  const bool scripted = options.frames > 0;
-  std::string ini;
-  if (!scripted) {
-    const std::string dir = config_dir();
-    if (!dir.empty()) ini = dir + "/imgui.ini";
-  }
-  WindowSession session(options.width, options.height, "deepvis", ini);
+std::string imgui_ini_path(bool scripted) {
+  if (scripted) return "";
+  const std::string dir = config_dir();
+  return dir.empty() ? "" : dir + "/imgui.ini";
+}
 
+// The state the window opens with: flags over the last session's settings (none for scripted runs, so they
+// depend on their flags alone), then the panels --open asks for.
+AppState opening_state(const GuiOptions& options, bool scripted) {
   std::string warning;
-  // Scripted runs read no settings, so they depend on their flags alone.
   const GuiSettings saved = scripted ? GuiSettings{} : read_settings(settings_path(), &warning);
   AppState state = initial_state(options, saved);
   if (!warning.empty()) {
     std::fprintf(stderr, "deepvis: %s\n", warning.c_str());
     state.status_message = warning;
   }
-
-  // Declared after the window so they stop (and release their textures) before it closes.
-  GuiTextures textures;
-  WindowRecorder recorder;  // R: the window to video; finalized before the window's GL context goes
-  LatestFrameSlot frames;
-  ModelOptions model_options;  // how the engine loads models; the window's other jobs follow the engine's choice
-  model_options.device = options.device;
-  // The engine schedules every job of the window over one model per device: the live frame first, then the
-  // optimizer, the per-unit pane and the gallery.
-  EngineThread engine(frames, model_options);
-  CaptureThread capture(frames);
-  AscentFrameLink ascent(engine.runner());  // live gradient ascent: a Net of its own over the engine's model
-  // The per-unit optimized pane and the layer gallery. Scripted runs neither read nor write the disk cache, and
-  // start with the pane closed so their screenshots and timing stay as they were.
-  UnitOptimizedLink unit_optimized(scripted ? std::string() : default_unit_cache_dir(), engine.runner());
+  // Scripted runs start with the per-unit pane closed, so their screenshots and timing stay as they were.
   if (scripted) state.show_unit_optimized = false;
   for (const std::string& panel : options.open_panels) {
     if (panel == "optimization") state.show_optimization = true;
     if (panel == "unit-optimized") state.show_unit_optimized = true;
     if (panel == "gallery") state.show_gallery = true;
   }
-  // One batch, so the engine's first snapshot with the model already has the layer and unit asked for.
-  std::vector<EngineCommand> startup = engine_commands_for(state);
-  // The grid's GPU path where the window's GL context may share CUDA memory (the engine uses it only for a model
-  // on CUDA); otherwise the engine draws host atlases.
-  const std::string device_grid_problem = GuiTextures::device_grid_problem();
-  startup.insert(startup.begin(), UseDeviceGrid{device_grid_problem.empty()});
-  engine.post_all(startup);
-  if (state.start_on_camera) {
-    // The last file first: C switches back to it, and it stays on screen when the camera is missing (whose
-    // message goes to the status bar); with no file the window opens empty, so the user can pick one.
-    if (!state.input_path.empty()) capture.post(OpenPath{state.input_path});
-    const cv::Size size = parse_camera_size(state.camera_size);  // initial_state keeps only readable sizes
-    capture.post(OpenCamera{state.camera_index, size.width, size.height});
-  } else if (state.input_path.empty()) {
-    capture.post(OpenStill{make_sample_image(), "test pattern"});
-  } else {
-    capture.post(OpenPath{state.input_path});
+  return state;
+}
+
+void take_dropped_paths(WindowSession& session, Commands& commands) {
+  for (const std::string& path : session.take_dropped_paths()) {
+    if (std::filesystem::path(path).extension() == ".onnx") {
+      commands.open_model = path;
+    } else {
+      commands.open_image = path;
+    }
   }
-  const uint64_t engine_posted = engine.posted();
-  const uint64_t capture_posted = capture.commands_posted();
-  const Clock::time_point start = Clock::now();
-  bool ready = !scripted;
-  int counted = 0;
-  double texture_ms = 0.0;  // the UI thread's stages, shown in the status bar one frame late
-  double draw_ms = 0.0;
-  FrameLatency latency;
+}
 
-  while (!session.should_close()) {
-    session.begin_frame();
+void draw_panels(const Snapshot& snapshot, AppState& state, Commands& commands) {
+  state.grid_rect.valid = false;
+  state.panel_rects = {};
+  draw_menu_bar(snapshot, state, commands);
+  draw_layer_list(snapshot, state, commands);
+  draw_input_panel(snapshot, state, commands);
+  draw_activation_grid(snapshot, state, commands);
+  draw_unit_panel(snapshot, state, commands);
+  draw_backward_panel(snapshot, state, commands);
+  draw_predictions(snapshot, state, commands);
+  draw_status_bar(snapshot, state, commands);
+  draw_open_dialog(snapshot, state, commands);
+  draw_model_dialog(snapshot, state, commands);
+  draw_camera_dialog(snapshot, state, commands);
+  draw_help_overlay(snapshot, state, commands);
+  draw_about_window(snapshot, state, commands);
+  draw_optimization_panel(snapshot, state, commands);
+  draw_unit_optimized_panel(snapshot, state, commands);
+  draw_layer_gallery_panel(snapshot, state, commands);
+  state.relayout = false;
+}
+
+// The engine's first commands: the grid's path, then the model and the whole selection.
+std::vector<EngineCommand> startup_commands(const AppState& state) {
+  std::vector<EngineCommand> startup;
+  startup.emplace_back(UseDeviceGrid{GuiTextures::device_grid_problem().empty()});
+  for (EngineCommand& command : engine_commands_for(state)) startup.push_back(std::move(command));
+  return startup;
+}
+
+// The window and everything it runs, declared in the order they must start and stop: the jobs and textures
+// after the window, so they stop (and release their textures) before it closes.
+class Window {
+ public:
+  explicit Window(const GuiOptions& options)
+      : options_(options),
+        scripted_(options.frames > 0),
+        session_(options.width, options.height, "deepvis", imgui_ini_path(scripted_)),
+        state_(opening_state(options, scripted_)),
+        engine_(frames_, engine_model_options(options)),
+        capture_(frames_),
+        ascent_(engine_.runner()),
+        // Scripted runs neither read nor write the per-unit pane's disk cache.
+        unit_optimized_(scripted_ ? std::string() : default_unit_cache_dir(), engine_.runner()),
+        ready_(!scripted_) {}
+
+  int run() {
+    start_jobs();
+    while (!session_.should_close()) {
+      if (!frame()) break;
+    }
+    finish();
+    return 0;
+  }
+
+ private:
+  static ModelOptions engine_model_options(const GuiOptions& options) {
+    ModelOptions model_options;  // how the engine loads models; the window's other jobs share its model
+    model_options.device = options.device;
+    return model_options;
+  }
+
+  // The engine's first commands in one batch, so its first snapshot with the model already has the layer and
+  // unit asked for; and the capture's first source.
+  void start_jobs() {
+    // The grid's GPU path where the window's GL context may share CUDA memory (the engine uses it only for a
+    // model on CUDA); otherwise the engine draws host atlases.
+    engine_.post_all(startup_commands(state_));
+    if (state_.start_on_camera) {
+      // The last file first: C switches back to it, and it stays on screen when the camera is missing (whose
+      // message goes to the status bar); with no file the window opens empty, so the user can pick one.
+      if (!state_.input_path.empty()) capture_.post(OpenPath{state_.input_path});
+      const cv::Size size = parse_camera_size(state_.camera_size);  // initial_state keeps only readable sizes
+      capture_.post(OpenCamera{state_.camera_index, size.width, size.height});
+    } else if (state_.input_path.empty()) {
+      capture_.post(OpenStill{make_sample_image(), "test pattern"});
+    } else {
+      capture_.post(OpenPath{state_.input_path});
+    }
+    engine_posted_ = engine_.posted();
+    capture_posted_ = capture_.commands_posted();
+    start_ = Clock::now();
+  }
+
+  // One frame: input, snapshot, panels, present, then the commands the panels gave. False to stop.
+  bool frame() {
+    session_.begin_frame();
     Commands commands;
-    for (const std::string& path : session.take_dropped_paths()) {
-      if (std::filesystem::path(path).extension() == ".onnx") {
-        commands.open_model = path;
-      } else {
-        commands.open_image = path;
-      }
-    }
+    take_dropped_paths(session_, commands);
     handle_keys(commands);
-
-    Snapshot snapshot;
-    snapshot.engine = engine.latest();
+    Snapshot snapshot = take_snapshot();
     const EngineSnapshot& results = *snapshot.engine;
-    if (results.commands_applied >= engine.posted()) sync_selection(results, state);
-    const Clock::time_point texture_start = Clock::now();
-    if (textures.update(results)) texture_ms = ms_since(texture_start);
-    snapshot.texture_ms = texture_ms;
-    snapshot.draw_ms = draw_ms;
-    snapshot.latency_ms = latency.last_ms();
-    snapshot.input_texture = textures.input().id();
-    snapshot.input_width = textures.input().width();
-    snapshot.input_height = textures.input().height();
-    snapshot.input_name = results.input_name;
-    snapshot.fps = ImGui::GetIO().Framerate;
-    snapshot.capture = capture.status();
-    snapshot.frames_dropped = frames.dropped();
-    snapshot.grid_texture = textures.grid();
-    snapshot.unit_texture = textures.unit();
-    snapshot.grid_region = textures.grid_region();
-    snapshot.unit_region = textures.unit_region();
-    snapshot.grid_on_gpu = textures.grid_on_device();
-    if (const std::string failure = textures.take_device_grid_failure(); !failure.empty()) {
-      std::fprintf(stderr, "deepvis: %s\n", failure.c_str());
-      state.status_message = failure;
-      engine.post(UseDeviceGrid{false});
-    }
-    snapshot.backward_texture = textures.backward();
-    snapshot.network_input_texture = textures.network_input();
-    snapshot.recording = recorder.status();
-    ascent.begin_frame(state, snapshot);
-    unit_optimized.begin_frame(results, state, snapshot);
-
-    if (!ready) {
-      ready = settled(results, snapshot.capture, engine_posted, capture_posted);
-      if (!ready && Clock::now() - start > kSettleTimeout) {
-        std::fprintf(stderr, "deepvis: no results after %lld s; rendering what there is\n",
-                     static_cast<long long>(kSettleTimeout.count()));
-        ready = true;
-      }
-    }
+    update_ready(results, snapshot.capture);
 
     const Clock::time_point draw_start = Clock::now();
-    state.grid_rect.valid = false;
-    state.panel_rects = {};
-    draw_menu_bar(snapshot, state, commands);
-    draw_layer_list(snapshot, state, commands);
-    draw_input_panel(snapshot, state, commands);
-    draw_activation_grid(snapshot, state, commands);
-    draw_unit_panel(snapshot, state, commands);
-    draw_backward_panel(snapshot, state, commands);
-    draw_predictions(snapshot, state, commands);
-    draw_status_bar(snapshot, state, commands);
-    draw_open_dialog(snapshot, state, commands);
-    draw_model_dialog(snapshot, state, commands);
-    draw_camera_dialog(snapshot, state, commands);
-    draw_help_overlay(snapshot, state, commands);
-    draw_about_window(snapshot, state, commands);
-    draw_optimization_panel(snapshot, state, commands);
-    draw_unit_optimized_panel(snapshot, state, commands);
-    draw_layer_gallery_panel(snapshot, state, commands);
-    state.relayout = false;
-    session.render();
-    draw_ms = ms_since(draw_start);
-    {
-      int w = 0;
-      int h = 0;
-      session.framebuffer_size(w, h);
-      update_window_recording(recorder, state, w, h);
+    draw_panels(snapshot, state_, commands);
+    session_.render();
+    draw_ms_ = ms_since(draw_start);
+    int w = 0;
+    int h = 0;
+    session_.framebuffer_size(w, h);
+    update_window_recording(recorder_, state_, w, h);
+    const bool last_frame = scripted_ && ready_ && ++counted_ >= options_.frames;
+    if (last_frame && !options_.screenshot.empty()) {
+      render::write_image(options_.screenshot, render::read_framebuffer_bgr(w, h));
+      write_grid_sidecar(options_.screenshot, state_, snapshot);
     }
+    session_.end_frame();
+    if (snapshot.grid_texture != 0) latency_.shown(results.frame_sequence, results.captured_at, Clock::now());
 
-    const bool last_frame = scripted && ready && ++counted >= options.frames;
-    if (last_frame && !options.screenshot.empty()) {
-      int w = 0;
-      int h = 0;
-      session.framebuffer_size(w, h);
-      render::write_image(options.screenshot, render::read_framebuffer_bgr(w, h));
-      write_grid_sidecar(options.screenshot, state, snapshot);
-    }
-    session.end_frame();
-    if (snapshot.grid_texture != 0) latency.shown(results.frame_sequence, results.captured_at, Clock::now());
-
-    const Effects effects = apply_commands(commands, results, state);
-    for (const EngineCommand& command : effects.engine) engine.post(command);
-    for (const CaptureCommand& command : effects.capture) capture.post(command);
-    ascent.end_frame(commands);
-    unit_optimized.end_frame(commands, results, state);
-    if (effects.quit || last_frame) break;
+    const Effects effects = apply_commands(commands, results, state_);
+    for (const EngineCommand& command : effects.engine) engine_.post(command);
+    for (const CaptureCommand& command : effects.capture) capture_.post(command);
+    ascent_.end_frame(commands);
+    unit_optimized_.end_frame(commands, results, state_);
+    if (effects.quit || last_frame) return false;
     // While a scripted run waits for the engine, leave it the cores instead of redrawing as fast as possible.
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!ready_) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return true;
   }
 
-  // Quit (window closed, Ctrl+Q, end of a scripted run) finalizes a recording still running.
-  const std::string recorded = recorder.stop();
-  if (!recorded.empty()) std::fprintf(stderr, "deepvis: %s\n", recorded.c_str());
+  // The newest results of every job, with the textures updated from them.
+  Snapshot take_snapshot() {
+    Snapshot snapshot;
+    snapshot.engine = engine_.latest();
+    const EngineSnapshot& results = *snapshot.engine;
+    if (results.commands_applied >= engine_.posted()) sync_selection(results, state_);
+    const Clock::time_point texture_start = Clock::now();
+    if (textures_.update(results)) texture_ms_ = ms_since(texture_start);
+    snapshot.texture_ms = texture_ms_;
+    snapshot.draw_ms = draw_ms_;
+    snapshot.latency_ms = latency_.last_ms();
+    snapshot.input_texture = textures_.input().id();
+    snapshot.input_width = textures_.input().width();
+    snapshot.input_height = textures_.input().height();
+    snapshot.input_name = results.input_name;
+    snapshot.fps = ImGui::GetIO().Framerate;
+    snapshot.capture = capture_.status();
+    snapshot.frames_dropped = frames_.dropped();
+    snapshot.grid_texture = textures_.grid();
+    snapshot.unit_texture = textures_.unit();
+    snapshot.grid_region = textures_.grid_region();
+    snapshot.unit_region = textures_.unit_region();
+    snapshot.grid_on_gpu = textures_.grid_on_device();
+    if (const std::string failure = textures_.take_device_grid_failure(); !failure.empty()) {
+      std::fprintf(stderr, "deepvis: %s\n", failure.c_str());
+      state_.status_message = failure;
+      engine_.post(UseDeviceGrid{false});
+    }
+    snapshot.backward_texture = textures_.backward();
+    snapshot.network_input_texture = textures_.network_input();
+    snapshot.recording = recorder_.status();
+    ascent_.begin_frame(state_, snapshot);
+    unit_optimized_.begin_frame(results, state_, snapshot);
+    return snapshot;
+  }
 
-  if (!scripted) {
+  // Scripted runs count frames only once the first results are on screen, or after kSettleTimeout.
+  void update_ready(const EngineSnapshot& results, const CaptureStatus& capture) {
+    if (ready_) return;
+    ready_ = settled(results, capture, engine_posted_, capture_posted_);
+    if (!ready_ && Clock::now() - start_ > kSettleTimeout) {
+      std::fprintf(stderr, "deepvis: no results after %lld s; rendering what there is\n",
+                   static_cast<long long>(kSettleTimeout.count()));
+      ready_ = true;
+    }
+  }
+
+  // Quit (window closed, Ctrl+Q, end of a scripted run) finalizes a recording still running, and an
+  // interactive session saves its settings.
+  void finish() {
+    const std::string recorded = recorder_.stop();
+    if (!recorded.empty()) std::fprintf(stderr, "deepvis: %s\n", recorded.c_str());
+    if (scripted_) return;
     const std::string path = settings_path();
     try {
-      state.input_is_camera = capture.status().kind == SourceKind::Camera;
-      if (!path.empty()) write_settings(path, settings_from_state(state));
+      state_.input_is_camera = capture_.status().kind == SourceKind::Camera;
+      if (!path.empty()) write_settings(path, settings_from_state(state_));
     } catch (const Error& e) {
       std::fprintf(stderr, "deepvis: %s\n", e.what());
     }
   }
-  return 0;
+
+  const GuiOptions& options_;
+  const bool scripted_;  // --frames: must not read or write the user's layout or settings, so it is reproducible
+  WindowSession session_;
+  AppState state_;
+  GuiTextures textures_;
+  WindowRecorder recorder_;  // R: the window to video; finalized before the window's GL context goes
+  LatestFrameSlot frames_;
+  // The engine schedules every job of the window over one model per device: the live frame first, then the
+  // optimizer, the per-unit pane and the gallery.
+  EngineThread engine_;
+  CaptureThread capture_;
+  AscentFrameLink ascent_;            // live gradient ascent: a Net of its own over the engine's model
+  UnitOptimizedLink unit_optimized_;  // the per-unit optimized pane and the layer gallery
+  uint64_t engine_posted_ = 0;
+  uint64_t capture_posted_ = 0;
+  Clock::time_point start_;
+  bool ready_;
+  int counted_ = 0;
+  double texture_ms_ = 0.0;  // the UI thread's stages, shown in the status bar one frame late
+  double draw_ms_ = 0.0;
+  FrameLatency latency_;
+};
+
+int run_window(const GuiOptions& options) {
+  Window window(options);
+  return window.run();
 }
 
 }  // namespace
