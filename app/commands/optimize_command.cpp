@@ -189,7 +189,8 @@ int run_on_device(const OptimizeFlags& f, Net& net, const vis::AscentParams& par
 }
 #endif
 
-int run_optimize(OptimizeFlags& f) {
+// The parameters the flags give: the preset, the overrides over it, checked for contradictions. Exit 2 on any.
+vis::AscentParams params_from_flags(OptimizeFlags& f) {
   if (f.all_units && (!f.unit.empty() || !f.units.empty())) {
     throw CommandError(kExitUsage, "--all-units excludes --unit and --units");
   }
@@ -210,16 +211,18 @@ int run_optimize(OptimizeFlags& f) {
   check_option_contradictions(f, params);
   load_direction(params);
   params.push_layer = f.layer;
+  return params;
+}
 
-  // Resolve the target on a batch-1 net first, to size the batch.
-  LoadedModel session = load_net(f.model, 1);
+// --unit or --units, checked against the layer on the loaded (batch-1) net. Exit 2 for a bad layer or unit.
+void set_target_units(const OptimizeFlags& f, const Net& net, vis::AscentParams& params) {
   int blob = -1;
   try {
-    blob = session.net->blob_id(f.layer);
+    blob = net.blob_id(f.layer);
   } catch (const Error& e) {
     throw CommandError(kExitUsage, e.what());
   }
-  const Dims out = session.net->blob_dims(blob);
+  const Dims out = net.blob_dims(blob);
   if (!f.unit.empty()) {
     const UnitSpec u = parse_unit_spec(f.unit);
     check_unit(u, out, f.layer);
@@ -230,9 +233,87 @@ int run_optimize(OptimizeFlags& f) {
     params.push_units = parse_units(f.units, out.at(1));
     for (int64_t u : params.push_units) check_unit({u, {}, {}}, out, f.layer);
   }
+}
+
+// Batch element k of x (K, C, H, W) as a (C, H, W) image.
+Tensor element(const Tensor& x, int k) {
+  const int64_t per_unit = x.numel() / x.dim(0);
+  return Tensor({x.dim(1), x.dim(2), x.dim(3)},
+                std::vector<float>(x.data() + k * per_unit, x.data() + (k + 1) * per_unit));
+}
+
+// --snapshot-every: every element's image at this step.
+void write_snapshots(const vis::AscentRun& run, const vis::PixelSpace& space, bool bgr,
+                     const std::function<std::string(int)>& element_prefix) {
+  for (int k = 0; k < run.units(); ++k) {
+    char name[64];
+    std::snprintf(name, sizeof name, "_unit%04lld_snap%05d.png", static_cast<long long>(run.record(k).unit),
+                  run.iteration());
+    render::write_image(element_prefix(k) + name, vis::display_xpm(element(run.x(), k), space, bgr));
+  }
+}
+
+// The loop on the host (the net on its backend), with the video and snapshots of --video and --snapshot-every.
+int run_on_host(const OptimizeFlags& f, Net& net, const vis::AscentParams& params, const vis::PixelSpace& space,
+                bool bgr, const Tensor* start, const std::function<std::string(int)>& element_prefix) {
+  std::unique_ptr<vis::AscentRun> run;
+  try {
+    run = std::make_unique<vis::AscentRun>(net, params, space, start);
+  } catch (const Error& e) {
+    throw CommandError(kExitUsage, e.what());
+  }
+  // The video shows the first batch element, as its snapshots would be saved; one frame per --video-every steps.
+  std::unique_ptr<VideoRecorder> video;
+  if (!f.video.empty()) {
+    if (f.video_every < 1) throw CommandError(kExitUsage, "--video-every must be at least 1");
+    video = std::make_unique<VideoRecorder>(f.video, static_cast<int>(run->x().dim(3)),
+                                            static_cast<int>(run->x().dim(2)), f.video_fps);
+    std::fprintf(stderr, "optimize: video %s, %s\n", video->path().c_str(), video->codec_name().c_str());
+  }
+  auto video_frame = [&] {
+    cv::Mat image = vis::display_xpm(element(run->x(), 0), space, bgr);
+    if (image.channels() == 1) cv::cvtColor(image, image, cv::COLOR_GRAY2BGR);
+    if (!video->push_waiting(std::move(image))) throw OutputError("video stopped: " + video->message());
+  };
+  const bool show_progress = f.progress || isatty(STDERR_FILENO);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  double last_draw = -1.0;
+  while (run->step()) {
+    if (video && run->iteration() % f.video_every == 0) video_frame();
+    if (f.snapshot_every > 0 && run->iteration() % f.snapshot_every == 0) {
+      write_snapshots(*run, space, bgr, element_prefix);
+    }
+    if (show_progress && elapsed() - last_draw > 0.1) {
+      progress_line(*run, elapsed());
+      last_draw = elapsed();
+    }
+  }
+  const double seconds = elapsed();
+  if (show_progress) {
+    progress_line(*run, seconds);
+    std::fputc('\n', stderr);
+  }
+  if (video) {
+    const uint64_t frames = video->stop();
+    if (!video->message().empty()) throw Error(video->message());
+    std::fprintf(stderr, "optimize: wrote %llu video frames to %s\n", static_cast<unsigned long long>(frames),
+                 video->path().c_str());
+  }
+  return report_results(f, params, space, bgr, run->units(), run->iteration(), seconds, "host", element_prefix,
+                        [&](int k) -> const vis::UnitRecord& { return run->record(k); });
+}
+
+int run_optimize(OptimizeFlags& f) {
+  vis::AscentParams params = params_from_flags(f);
+  // Resolve the target on a batch-1 net first, to size the batch.
+  LoadedModel session = load_net(f.model, 1);
+  set_target_units(f, *session.net, params);
   Tensor start;
   if (params.start_at == vis::StartAt::Image) start = load_input(params.start_image, f.model, session);
+  const Tensor* start_image = start.empty() ? nullptr : &start;
   const vis::PixelSpace space = vis::pixel_space(session.preprocess, session.net->input_dims().at(1));
+  const bool bgr = session.preprocess.bgr;
   if (!f.gallery.empty()) {  // batches of --gallery-batch units; bad params exit 2, a failed write exits 1
     if (const std::string bad = vis::validate(params); !bad.empty()) throw CommandError(kExitUsage, bad);
     if (params.objective == vis::ObjectiveKind::Diversity) {
@@ -240,7 +321,7 @@ int run_optimize(OptimizeFlags& f) {
     }
     return run_gallery_command(*session.net, space, std::filesystem::path(f.model.model).stem().string(), params,
                                params.push_units, f.gallery_batch, f.gallery, f.progress || isatty(STDERR_FILENO),
-                               f.model.json, start.empty() ? nullptr : &start);
+                               f.model.json, start_image);
   }
 
   // The same unit twice (diversity's usual use: several images of one channel) names files by batch element too.
@@ -259,71 +340,14 @@ int run_optimize(OptimizeFlags& f) {
     std::string why = cuda::DeviceAscentRun::unsupported(params);
     if (why.empty() && (!f.video.empty() || f.snapshot_every > 0)) why = "--video or --snapshot-every";
     if (why.empty()) {
-      return run_on_device(f, *session.net, params, space, session.preprocess.bgr, start.empty() ? nullptr : &start,
-                           f.progress || isatty(STDERR_FILENO), element_prefix);
+      return run_on_device(f, *session.net, params, space, bgr, start_image, f.progress || isatty(STDERR_FILENO),
+                           element_prefix);
     }
     std::fprintf(stderr, "optimize: the GPU loop does not run %s: stepping on the host, the net on the GPU\n",
                  why.c_str());
   }
 #endif
-  std::unique_ptr<vis::AscentRun> run;
-  try {
-    run = std::make_unique<vis::AscentRun>(*session.net, params, space, start.empty() ? nullptr : &start);
-  } catch (const Error& e) {
-    throw CommandError(kExitUsage, e.what());
-  }
-  // The video shows the first batch element, as its snapshots would be saved; one frame per --video-every steps.
-  std::unique_ptr<VideoRecorder> video;
-  if (!f.video.empty()) {
-    if (f.video_every < 1) throw CommandError(kExitUsage, "--video-every must be at least 1");
-    video = std::make_unique<VideoRecorder>(f.video, static_cast<int>(run->x().dim(3)),
-                                            static_cast<int>(run->x().dim(2)), f.video_fps);
-    std::fprintf(stderr, "optimize: video %s, %s\n", video->path().c_str(), video->codec_name().c_str());
-  }
-  auto video_frame = [&] {
-    const int64_t per_unit = run->x().numel() / run->units();
-    const Tensor x0({run->x().dim(1), run->x().dim(2), run->x().dim(3)},
-                    std::vector<float>(run->x().data(), run->x().data() + per_unit));
-    cv::Mat image = vis::display_xpm(x0, space, session.preprocess.bgr);
-    if (image.channels() == 1) cv::cvtColor(image, image, cv::COLOR_GRAY2BGR);
-    if (!video->push_waiting(std::move(image))) throw OutputError("video stopped: " + video->message());
-  };
-  const bool show_progress = f.progress || isatty(STDERR_FILENO);
-  const auto t0 = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-  double last_draw = -1.0;
-  while (run->step()) {
-    if (video && run->iteration() % f.video_every == 0) video_frame();
-    if (f.snapshot_every > 0 && run->iteration() % f.snapshot_every == 0) {
-      for (int k = 0; k < run->units(); ++k) {
-        char name[64];
-        std::snprintf(name, sizeof name, "_unit%04lld_snap%05d.png", static_cast<long long>(run->record(k).unit),
-                      run->iteration());
-        const Tensor xk({run->x().dim(1), run->x().dim(2), run->x().dim(3)},
-                        std::vector<float>(run->x().data() + k * (run->x().numel() / run->units()),
-                                           run->x().data() + (k + 1) * (run->x().numel() / run->units())));
-        render::write_image(element_prefix(k) + name, vis::display_xpm(xk, space, session.preprocess.bgr));
-      }
-    }
-    if (show_progress && elapsed() - last_draw > 0.1) {
-      progress_line(*run, elapsed());
-      last_draw = elapsed();
-    }
-  }
-  const double seconds = elapsed();
-  if (show_progress) {
-    progress_line(*run, seconds);
-    std::fputc('\n', stderr);
-  }
-  if (video) {
-    const uint64_t frames = video->stop();
-    if (!video->message().empty()) throw Error(video->message());
-    std::fprintf(stderr, "optimize: wrote %llu video frames to %s\n", static_cast<unsigned long long>(frames),
-                 video->path().c_str());
-  }
-
-  return report_results(f, params, space, session.preprocess.bgr, run->units(), run->iteration(), seconds, "host",
-                        element_prefix, [&](int k) -> const vis::UnitRecord& { return run->record(k); });
+  return run_on_host(f, *session.net, params, space, bgr, start_image, element_prefix);
 }
 
 template <class T>

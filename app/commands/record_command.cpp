@@ -136,7 +136,8 @@ void progress_line(int64_t done, int64_t total, double seconds, bool final) {
   std::fflush(stderr);
 }
 
-int run_record(const RecordFlags& f) {
+// The backward view and the panes the flags ask for (the backward pane alone turns the gradient view on).
+std::pair<BackwardView, std::vector<RecordPane>> view_and_panes(const RecordFlags& f) {
   BackwardView view = BackwardView::Off;
   std::vector<RecordPane> panes;
   try {
@@ -154,41 +155,111 @@ int run_record(const RecordFlags& f) {
     if (!f.mode.empty()) throw CommandError(kExitUsage, "the backward pane needs --mode gradient, deconv or guided");
     view = BackwardView::Gradient;
   }
+  return {view, panes};
+}
 
+void check_outputs(const RecordFlags& f) {
   require_writable_folder(f.out, "the video");
-  if (!f.dump_frames.empty()) {
-    std::error_code ec;
-    fs::create_directories(f.dump_frames, ec);
-    if (ec)
-      throw CommandError(kExitOutput, "cannot create --dump-frames folder '" + f.dump_frames + "': " + ec.message());
+  if (f.dump_frames.empty()) return;
+  std::error_code ec;
+  fs::create_directories(f.dump_frames, ec);
+  if (ec)
+    throw CommandError(kExitOutput, "cannot create --dump-frames folder '" + f.dump_frames + "': " + ec.message());
+}
+
+// The panes drawn into one frame, read back and encoded (and dumped with --dump-frames). The layout follows the
+// first frame; later frames of another shape are letterboxed into it.
+class RecordOutput {
+ public:
+  RecordOutput(const RecordFlags& f, std::vector<RecordPane> panes, double fps)
+      : f_(f), panes_(std::move(panes)), fps_(fps) {
+    options_.codec = parse_video_codec(f.codec);
+    options_.encoder_nice = 0;  // offline: nothing to keep responsive, and every frame is waited for anyway
   }
+
+  void add(const EngineSnapshot& snap) {
+    if (!compositor_) start(snap);
+    compositor_->draw(snap);
+    const cv::Size size = compositor_->layout().size;
+    cv::Mat done = readback_->read(size.width, size.height);
+    if (!done.empty()) emit(std::move(done));
+  }
+
+  // Drains the readbacks and finalizes the file; throws unless every input frame was written.
+  uint64_t finish(int64_t input_frames) {
+    if (!compositor_) throw CommandError(kExitBadInput, "input '" + f_.input + "' has no frames");
+    for (cv::Mat done = readback_->finish_one(); !done.empty(); done = readback_->finish_one()) emit(std::move(done));
+    const uint64_t written = recorder_->stop();
+    if (!recorder_->message().empty()) throw CommandError(kExitOutput, recorder_->message());
+    if (written != static_cast<uint64_t>(input_frames)) {
+      throw CommandError(kExitOutput, "wrote " + std::to_string(written) + " frames for " +
+                                          std::to_string(input_frames) + " input frames");
+    }
+    return written;
+  }
+
+  void print_summary(uint64_t written, const EngineCore& core) const {
+    const cv::Size size = compositor_->layout().size;
+    std::printf("wrote %s: %llu frames of %dx%d at %g fps, %s; panes", recorder_->path().c_str(),
+                static_cast<unsigned long long>(written), size.width, size.height, fps_,
+                recorder_->codec_name().c_str());
+    for (size_t i = 0; i < panes_.size(); ++i) std::printf("%s%s", i ? "," : " ", record_pane_name(panes_[i]));
+    std::printf("; layer %s unit %d\n", core.settings().layer.c_str(), core.settings().unit);
+  }
+
+ private:
+  void start(const EngineSnapshot& snap) {
+    std::vector<cv::Size> sizes;
+    for (RecordPane pane : panes_) {
+      const cv::Mat image = record_pane_image(snap, pane);
+      if (image.empty()) throw CommandError(kExitUsage, std::string("pane '") + record_pane_name(pane) + "' is empty");
+      sizes.push_back(image.size());
+    }
+    compositor_ = std::make_unique<PaneCompositor>(panes_, layout_panes(sizes, f_.pane_height, 4));
+    const cv::Size size = compositor_->layout().size;
+    try {
+      recorder_ = std::make_unique<VideoRecorder>(f_.out, size.width, size.height, fps_, options_);
+    } catch (const Error& e) {
+      throw CommandError(kExitOutput, e.what());
+    }
+    readback_.emplace(2);
+    std::fprintf(stderr, "record: %s, %s, %dx%d at %g fps, drawn by %s\n", recorder_->path().c_str(),
+                 recorder_->codec_name().c_str(), size.width, size.height, fps_, context_.description().c_str());
+  }
+
+  void emit(cv::Mat frame) {
+    if (!f_.dump_frames.empty()) {
+      char name[32];
+      std::snprintf(name, sizeof name, "/frame_%05lld.png", static_cast<long long>(emitted_));
+      render::write_image(f_.dump_frames + name, frame);
+    }
+    if (!recorder_->push_waiting(std::move(frame))) {
+      throw CommandError(kExitOutput, "recording stopped: " + recorder_->message());
+    }
+    ++emitted_;
+  }
+
+  const RecordFlags& f_;
+  const std::vector<RecordPane> panes_;
+  const double fps_;
+  RecorderOptions options_;
+  render::EglContext context_;  // declared first of the GL state: the GL objects below need it alive
+  std::unique_ptr<PaneCompositor> compositor_;
+  std::unique_ptr<VideoRecorder> recorder_;
+  std::optional<render::AsyncReadback> readback_;
+  int64_t emitted_ = 0;
+};
+
+int run_record(const RecordFlags& f) {
+  const auto [view, panes] = view_and_panes(f);
+  check_outputs(f);
   InputFrames input(f.input);
   require_device(f.model.device);  // before the engine, which would only report it as a model it could not load
   EngineCore core(model_options(f.model), f.model.json);
   core.set_echo_errors(false);  // a failure ends the recording with its message
   configure_engine(core, f, view);
   const double fps = f.fps > 0 ? f.fps : (input.fps() > 0 ? input.fps() : 30.0);
-
-  render::EglContext context;  // declared first: the GL objects below need it alive
-  std::unique_ptr<PaneCompositor> compositor;
-  std::unique_ptr<VideoRecorder> recorder;
-  std::optional<render::AsyncReadback> readback;
-  RecorderOptions options;
-  options.codec = parse_video_codec(f.codec);
-  options.encoder_nice = 0;  // offline: nothing to keep responsive, and every frame is waited for anyway
-
-  int64_t emitted = 0;
-  auto emit = [&](cv::Mat frame) {
-    if (!f.dump_frames.empty()) {
-      char name[32];
-      std::snprintf(name, sizeof name, "/frame_%05lld.png", static_cast<long long>(emitted));
-      render::write_image(f.dump_frames + name, frame);
-    }
-    if (!recorder->push_waiting(std::move(frame))) {
-      throw CommandError(kExitOutput, "recording stopped: " + recorder->message());
-    }
-    ++emitted;
-  };
+  RecordOutput output(f, panes, fps);
 
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
@@ -200,49 +271,15 @@ int run_record(const RecordFlags& f) {
       throw CommandError(kExitBadInput, "frame " + std::to_string(frame.sequence) + " ('" + frame.name +
                                             "'): " + (snap->error.empty() ? "no results" : snap->error));
     }
-    if (!compositor) {
-      // The layout follows the first frame; later frames of another shape are letterboxed into it.
-      std::vector<cv::Size> sizes;
-      for (RecordPane pane : panes) {
-        const cv::Mat image = record_pane_image(*snap, pane);
-        if (image.empty())
-          throw CommandError(kExitUsage, std::string("pane '") + record_pane_name(pane) + "' is empty");
-        sizes.push_back(image.size());
-      }
-      compositor = std::make_unique<PaneCompositor>(panes, layout_panes(sizes, f.pane_height, 4));
-      const cv::Size size = compositor->layout().size;
-      try {
-        recorder = std::make_unique<VideoRecorder>(f.out, size.width, size.height, fps, options);
-      } catch (const Error& e) {
-        throw CommandError(kExitOutput, e.what());
-      }
-      readback.emplace(2);
-      std::fprintf(stderr, "record: %s, %s, %dx%d at %g fps, drawn by %s\n", recorder->path().c_str(),
-                   recorder->codec_name().c_str(), size.width, size.height, fps, context.description().c_str());
-    }
-    compositor->draw(*snap);
-    const cv::Size size = compositor->layout().size;
-    cv::Mat done = readback->read(size.width, size.height);
-    if (!done.empty()) emit(std::move(done));
+    output.add(*snap);
     if (elapsed() - last_progress > 0.25) {
       progress_line(input.read_count(), input.count_hint(), elapsed(), false);
       last_progress = elapsed();
     }
   }
-  if (!compositor) throw CommandError(kExitBadInput, "input '" + f.input + "' has no frames");
-  for (cv::Mat done = readback->finish_one(); !done.empty(); done = readback->finish_one()) emit(std::move(done));
-  const uint64_t written = recorder->stop();
+  const uint64_t written = output.finish(input.read_count());
   progress_line(input.read_count(), input.read_count(), elapsed(), true);
-  if (!recorder->message().empty()) throw CommandError(kExitOutput, recorder->message());
-  if (written != static_cast<uint64_t>(input.read_count())) {
-    throw CommandError(kExitOutput, "wrote " + std::to_string(written) + " frames for " +
-                                        std::to_string(input.read_count()) + " input frames");
-  }
-  const cv::Size size = compositor->layout().size;
-  std::printf("wrote %s: %llu frames of %dx%d at %g fps, %s; panes", recorder->path().c_str(),
-              static_cast<unsigned long long>(written), size.width, size.height, fps, recorder->codec_name().c_str());
-  for (size_t i = 0; i < panes.size(); ++i) std::printf("%s%s", i ? "," : " ", record_pane_name(panes[i]));
-  std::printf("; layer %s unit %d\n", core.settings().layer.c_str(), core.settings().unit);
+  output.print_summary(written, core);
   return kExitOk;
 }
 

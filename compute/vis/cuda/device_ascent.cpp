@@ -88,10 +88,16 @@ DeviceAscentRun::DeviceAscentRun(Net& net, const vis::AscentParams& params, cons
   }
   blob_ = target.blob;
   capacity_ = params_.max_iter;
-  const Dims& out = net_.blob_dims(blob_);
-  const int64_t image = target.channels * target.height * target.width;
-  const int64_t total = image * k_;
+  const int64_t total = target.channels * target.height * target.width * k_;
+  describe_target(target);
+  allocate_buffers(total);
+  initialize_state(target, start_image, total);
+  bind_net();
+}
 
+// The image's and the target layer's shape, as the kernels index them.
+void DeviceAscentRun::describe_target(const vis::AscentTarget& target) {
+  const Dims& out = net_.blob_dims(blob_);
   AscentDeviceBuffers& b = mem_->b;
   b.k = k_;
   b.c = checked_int(target.channels, kWhere);
@@ -103,7 +109,11 @@ DeviceAscentRun::DeviceAscentRun(Net& net, const vis::AscentParams& params, cons
   b.act_channels = checked_int(out.at(1), kWhere);
   b.act_plane = per_item / out.at(1);
   b.act_offset = target.spatial ? target.pos_y * out[3] + target.pos_x : 0;
+}
 
+// Every device buffer of the loop, sized once for K units, `total` pixels and max_iter steps of history.
+void DeviceAscentRun::allocate_buffers(int64_t total) {
+  AscentDeviceBuffers& b = mem_->b;
   b.units = mem_->alloc<int64_t>(k_, "units");
   to_device(const_cast<int64_t*>(b.units), params_.push_units.data(), params_.push_units.size());
   b.gain = mem_->alloc<float>(b.c, "gain");
@@ -146,7 +156,11 @@ DeviceAscentRun::DeviceAscentRun(Net& net, const vis::AscentParams& params, cons
   b.best_x = mem_->alloc<float>(total, "best x");
   b.majority_x = mem_->alloc<float>(total, "majority x");
   b.last_x = mem_->alloc<float>(total, "last x");
+}
 
+// The records' starting values and the start points, x0 beside x.
+void DeviceAscentRun::initialize_state(const vis::AscentTarget& target, const Tensor* start_image, int64_t total) {
+  AscentDeviceBuffers& b = mem_->b;
   const std::vector<int> ones(static_cast<size_t>(k_), 1), minus(static_cast<size_t>(k_), -1);
   to_device(b.running, ones.data(), ones.size());
   to_device(b.best_ii, minus.data(), minus.size());
@@ -159,7 +173,12 @@ DeviceAscentRun::DeviceAscentRun(Net& net, const vis::AscentParams& params, cons
   to_device(b.x, start.data(), static_cast<size_t>(total));
   DEEPVIS_CUDA_CALL(kWhere, cudaMemcpyAsync, const_cast<float*>(b.x0), b.x, static_cast<std::size_t>(total) * 4,
                     cudaMemcpyDeviceToDevice, stream());
+}
 
+// The net's input, seed and gradients the loop works in; then one warm-up run and the capture.
+void DeviceAscentRun::bind_net() {
+  AscentDeviceBuffers& b = mem_->b;
+  const Dims& out = net_.blob_dims(blob_);
   input_ = net_.backend().allocate(net_.input_dims());
   b.input = input_.data();
   seed_ = net_.backend().allocate(out);

@@ -9,6 +9,7 @@
 #include "compute/core/net.hpp"
 #include "compute/cuda/cuda_graph.hpp"
 #include "compute/vis/ascent.hpp"
+#include "compute/vis/ascent_setup.hpp"
 
 #include <memory>
 #include <string>
@@ -59,6 +60,10 @@ class DeviceAscentRun {
 
  private:
   struct Memory;
+  void describe_target(const vis::AscentTarget& target);
+  void allocate_buffers(int64_t total);
+  void initialize_state(const vis::AscentTarget& target, const Tensor* start_image, int64_t total);
+  void bind_net();
   void upload_params();
   void body();  // one step's launches, on the context's stream
   void capture();
