@@ -235,9 +235,8 @@ std::shared_ptr<const cuda::DeviceLayerCopy> EngineCore::copy_on_device(const Te
 #endif
 }
 
-void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
-  Net& net = *session_->net;
-  const Clock::time_point t0 = Clock::now();
+Tensor EngineCore::preprocess_frame(const Frame& frame, EngineSnapshot& snap) {
+  const Net& net = *session_->net;
   Preprocess pre = session_->preprocess;
   if (settings_.crop) pre.crop = *settings_.crop;
   FaceCrop face;
@@ -264,29 +263,24 @@ void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
     throw Error("preprocessed input " + to_string(input.dims()) + " does not fit the model's " +
                 to_string(net.input_dims()));
   }
-  const Clock::time_point t1 = Clock::now();
-  net.forward(input);
-  const Tensor& activation = net.blob(blob_);
-  // The GPU grid path: a device copy of the layer for the UI thread, enqueued before the backward view's work.
-  const bool device_grid = device_grid_ && net.device_blob(blob_).device() == Device::Cuda;
-  if (device_grid) snap.device_layer = copy_on_device(net.device_blob(blob_));
-  const Clock::time_point t2 = Clock::now();
+  return input;
+}
 
-  if (settings_.backward != BackwardView::Off) {
-    // Spec §2: the seed is the selected channel's own activation map, every other channel zero.
-    const Dims& dims = activation.dims();
-    const int64_t plane = dims.size() == 4 ? dims[2] * dims[3] : 1;
-    seed_.fill(0.0f);
-    std::memcpy(seed_.data() + settings_.unit * plane, activation.data() + settings_.unit * plane,
-                static_cast<size_t>(plane) * sizeof(float));
-    BackwardOptions options;
-    options.lrn_passthrough_in_deconv = settings_.lrn_passthrough;
-    net.backward_from(blob_, seed_, to_mode(settings_.backward), gradients_, options);
-    snap.backward_input = gradients_.input().clone();
-    snap.backward_bgr = backward_display_image(snap.backward_input, settings_.display, session_->preprocess.bgr);
-  }
-  const Clock::time_point t3 = Clock::now();
+void EngineCore::compute_backward_view(const Tensor& activation, EngineSnapshot& snap) {
+  // Spec §2: the seed is the selected channel's own activation map, every other channel zero.
+  const Dims& dims = activation.dims();
+  const int64_t plane = dims.size() == 4 ? dims[2] * dims[3] : 1;
+  seed_.fill(0.0f);
+  std::memcpy(seed_.data() + settings_.unit * plane, activation.data() + settings_.unit * plane,
+              static_cast<size_t>(plane) * sizeof(float));
+  BackwardOptions options;
+  options.lrn_passthrough_in_deconv = settings_.lrn_passthrough;
+  session_->net->backward_from(blob_, seed_, to_mode(settings_.backward), gradients_, options);
+  snap.backward_input = gradients_.input().clone();
+  snap.backward_bgr = backward_display_image(snap.backward_input, settings_.display, session_->preprocess.bgr);
+}
 
+void EngineCore::compute_grid(const Tensor& activation, bool device_grid, EngineSnapshot& snap) {
   grid_.set_options(settings_.grid);
   if (device_grid) {
     grid_.measure(activation);  // layout and ranges for the panels; the UI thread draws the tiles
@@ -300,6 +294,32 @@ void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
     snap.grid_bgr = grid_.colorize(settings_.colormap).clone();
     snap.unit_bgr = snap.grid_bgr(snap.layout.tile(settings_.unit)).clone();
   }
+}
+
+void EngineCore::count_frame() {
+  // Frames per second of the engine over its last 16 frames.
+  frame_times_.push_back(Clock::now());
+  if (frame_times_.size() > 16) frame_times_.pop_front();
+  if (frame_times_.size() >= 2) {
+    const double span = std::chrono::duration<double>(frame_times_.back() - frame_times_.front()).count();
+    fps_ = span > 0.0 ? static_cast<double>(frame_times_.size() - 1) / span : 0.0;
+  }
+}
+
+void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
+  Net& net = *session_->net;
+  const Clock::time_point t0 = Clock::now();
+  const Tensor input = preprocess_frame(frame, snap);
+  const Clock::time_point t1 = Clock::now();
+  net.forward(input);
+  const Tensor& activation = net.blob(blob_);
+  // The GPU grid path: a device copy of the layer for the UI thread, enqueued before the backward view's work.
+  const bool device_grid = device_grid_ && net.device_blob(blob_).device() == Device::Cuda;
+  if (device_grid) snap.device_layer = copy_on_device(net.device_blob(blob_));
+  const Clock::time_point t2 = Clock::now();
+  if (settings_.backward != BackwardView::Off) compute_backward_view(activation, snap);
+  const Clock::time_point t3 = Clock::now();
+  compute_grid(activation, device_grid, snap);
   const Clock::time_point t4 = Clock::now();
 
   if (output_ >= 0) snap.top5 = top_predictions(net.blob(output_), 5, session_->labels(), output_is_softmax_);
@@ -311,13 +331,7 @@ void EngineCore::compute(const Frame& frame, EngineSnapshot& snap) {
   snap.times.backward = ms_between(t2, t3);
   snap.times.grid = ms_between(t3, t4);
   snap.times.total = ms_between(t0, Clock::now());
-  // Frames per second of the engine over its last 16 frames.
-  frame_times_.push_back(Clock::now());
-  if (frame_times_.size() > 16) frame_times_.pop_front();
-  if (frame_times_.size() >= 2) {
-    const double span = std::chrono::duration<double>(frame_times_.back() - frame_times_.front()).count();
-    fps_ = span > 0.0 ? static_cast<double>(frame_times_.size() - 1) / span : 0.0;
-  }
+  count_frame();
 }
 
 }  // namespace deepvis::app

@@ -52,6 +52,12 @@ class EngineCore {
   void select_layer(const std::string& name);
   void fail(const std::string& message);
   void compute(const Frame& frame, EngineSnapshot& snap);
+  // The parts of compute(): the frame as the model's input (with the crop box it came from), the selected unit's
+  // backward view, the layer's grid, and the engine's frame rate.
+  Tensor preprocess_frame(const Frame& frame, EngineSnapshot& snap);
+  void compute_backward_view(const Tensor& activation, EngineSnapshot& snap);
+  void compute_grid(const Tensor& activation, bool device_grid, EngineSnapshot& snap);
+  void count_frame();
   std::shared_ptr<const cuda::DeviceLayerCopy> copy_on_device(const Tensor& device_blob);
 
   ModelOptions model_options_;

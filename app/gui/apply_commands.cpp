@@ -45,11 +45,8 @@ void set_grid_norm(GridNorm norm, AppState& state, Effects& fx) {
   fx.engine.emplace_back(SetGridNorm{norm, state.fixed_lo, state.fixed_hi});
 }
 
-}  // namespace
-
-Effects apply_commands(const Commands& c, const EngineSnapshot& engine, AppState& state) {
-  Effects fx;
-  fx.quit = c.quit;
+// Files, models and cameras: what the capture thread and the engine are to open.
+void apply_sources(const Commands& c, AppState& state, Effects& fx) {
   if (c.show_open_dialog) state.open_dialog = true;
   if (c.show_model_dialog) state.open_model_dialog = true;
   if (c.open_model) {
@@ -73,21 +70,25 @@ Effects apply_commands(const Commands& c, const EngineSnapshot& engine, AppState
   if (c.switch_source) fx.capture.emplace_back(SwitchCameraFiles{});
   if (c.toggle_pause) fx.capture.emplace_back(TogglePause{});
   if (c.step_frame) fx.capture.emplace_back(StepFrame{});
+}
 
-  if (c.reset) {
-    if (engine.model) set_layer(engine.model->default_layer, engine, state, fx);
-    set_unit(0, engine, state, fx);
-    state.backward = BackwardView::Off;
-    fx.engine.emplace_back(SetBackward{state.backward});
-    state.backward_display = BackwardDisplay::Raw;
-    fx.engine.emplace_back(SetBackwardDisplay{state.backward_display});
-    set_grid_norm(GridNorm::PerLayer, state, fx);
-    state.frozen = false;
-    fx.engine.emplace_back(SetFrozen{false});
-    state.zoom = false;
-    state.show_help = false;
-  }
+// Esc: the card's layer, unit 0, no backward view, per-layer norm, not frozen, no zoom or help.
+void apply_reset(const EngineSnapshot& engine, AppState& state, Effects& fx) {
+  if (engine.model) set_layer(engine.model->default_layer, engine, state, fx);
+  set_unit(0, engine, state, fx);
+  state.backward = BackwardView::Off;
+  fx.engine.emplace_back(SetBackward{state.backward});
+  state.backward_display = BackwardDisplay::Raw;
+  fx.engine.emplace_back(SetBackwardDisplay{state.backward_display});
+  set_grid_norm(GridNorm::PerLayer, state, fx);
+  state.frozen = false;
+  fx.engine.emplace_back(SetFrozen{false});
+  state.zoom = false;
+  state.show_help = false;
+}
 
+// The layer and unit: chosen outright, or stepped (u / o through the layers, the cursor keys through the grid).
+void apply_selection(const Commands& c, const EngineSnapshot& engine, AppState& state, Effects& fx) {
   if (c.select_layer) set_layer(*c.select_layer, engine, state, fx);
   if (c.layer_step != 0 && engine.model && !engine.model->layers.empty()) {
     const auto& layers = engine.model->layers;
@@ -109,7 +110,10 @@ Effects apply_commands(const Commands& c, const EngineSnapshot& engine, AppState
       if (unit != state.unit) set_unit(unit, engine, state, fx);
     }
   }
+}
 
+// How the engine draws: backward view and its display, grid norm, crop, colormap, freeze.
+void apply_view(const Commands& c, AppState& state, Effects& fx) {
   if (c.cycle_backward) {
     state.backward = next_backward_view(state.backward);
     fx.engine.emplace_back(SetBackward{state.backward});
@@ -135,6 +139,17 @@ Effects apply_commands(const Commands& c, const EngineSnapshot& engine, AppState
     state.frozen = !state.frozen;
     fx.engine.emplace_back(SetFrozen{state.frozen});
   }
+}
+
+}  // namespace
+
+Effects apply_commands(const Commands& c, const EngineSnapshot& engine, AppState& state) {
+  Effects fx;
+  fx.quit = c.quit;
+  apply_sources(c, state, fx);
+  if (c.reset) apply_reset(engine, state, fx);
+  apply_selection(c, engine, state, fx);
+  apply_view(c, state, fx);
   if (c.toggle_recording) state.record = !state.record;
   if (c.record_target) state.record_target = *c.record_target;  // a running recording keeps its own
   if (c.screenshot) state.screenshot_pending = true;
