@@ -40,6 +40,13 @@ void write_grid_sidecar(const std::string& screenshot_path, const AppState& stat
   j["frame"] = engine.input_name;
   j["grid_texture"] = snapshot.grid_on_gpu ? "gpu" : "host";
   j["latency_ms"] = snapshot.latency_ms;
+  // The panels open and what their jobs hold: scripted runs (--open) check that the jobs run beside the live frame.
+  j["panels"] = {{"optimization", state.show_optimization},
+                 {"unit_optimized", state.show_unit_optimized},
+                 {"gallery", state.show_gallery}};
+  j["optimizer"] = {{"model", snapshot.ascent->model_stem},
+                    {"state", ascent_state_name(snapshot.ascent->state)},
+                    {"error", snapshot.ascent->error}};
   const StageTimes& t = engine.times;
   j["times"] = {
       {"capture", t.capture}, {"preprocess", t.preprocess},     {"forward", t.forward},    {"backward", t.backward},

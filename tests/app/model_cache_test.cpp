@@ -1,5 +1,9 @@
 // One model per file and device for every job of the window (issue 17): the ModelCache imports a file once while
 // a job holds it, every job gets a Net of its own over the same weights, and a rewritten file is imported anew.
+#include "app/ascent/ascent_worker.hpp"
+#include "app/ascent/layer_gallery_job.hpp"
+#include "app/ascent/unit_image_cache.hpp"
+#include "app/engine/engine_thread.hpp"
 #include "app/session/model_loader.hpp"
 #include "compute/core/error.hpp"
 #include "tests/support/op_check.hpp"
@@ -11,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 using namespace deepvis;
 using namespace deepvis::app;
@@ -103,4 +108,39 @@ TEST_CASE("model cache: a bad model is a ModelError each time and caches nothing
   CHECK_THROWS_AS(cache.load(cpu_options(missing)), ModelError);
   CHECK_THROWS_AS(cache.load(cpu_options(missing)), ModelError);
   CHECK(cache.imports() == 0);
+}
+
+TEST_CASE("model cache: the engine's live frame, optimizer, per-unit and gallery jobs share one import") {
+  LatestFrameSlot slot;
+  EngineThread engine(slot);
+  engine.post(LoadModel{kModel});
+  AscentWorker optimizer(engine.runner());
+  optimizer.post(LoadAscentModel{kModel, {}});
+  UnitImageCache units(engine.runner(), "");
+  UnitImageRequest request;
+  request.model_path = kModel;
+  request.layer = "/relu2/Relu_output_0";
+  request.unit = 1;
+  request.params = vis::preset(4);
+  request.params.max_iter = 5;
+  units.request(request);
+  LayerGalleryJob gallery(engine.runner());
+  vis::AscentParams gallery_params = vis::preset(4);
+  gallery_params.max_iter = 3;
+  gallery.start(kModel, {}, "/relu2/Relu_output_0", gallery_params, 16);
+
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto done = [&] {
+    return engine.latest()->model && !optimizer.latest()->model_stem.empty() &&
+           units.status().state == UnitImageState::Ready && gallery.status().state == GalleryState::Done;
+  };
+  while (!done() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  INFO("optimizer: " << optimizer.latest()->error << "; units: " << units.status().error
+                     << "; gallery: " << gallery.status().error);
+  REQUIRE(done());
+  CHECK(engine.models()->imports() == 1);  // four jobs, one model in memory
+  CHECK(gallery.status().gallery->units.size() == 32);
+  CHECK(engine.runner().slices(kGalleryPriority) > 0);
 }
