@@ -350,9 +350,10 @@ int run_optimize(OptimizeFlags& f) {
   return run_on_host(f, *session.net, params, space, bgr, start_image, element_prefix);
 }
 
-template <class T>
-void add_override(CLI::App& cmd, OptimizeFlags& f, const std::string& name, T vis::AscentParams::*field,
-                  const std::string& help) {
+// `field` is a member of one of AscentParams' parts (compute/vis/ascent_params.hpp).
+template <class T, class Part>
+void add_override(CLI::App& cmd, OptimizeFlags& f, const std::string& name, T Part::*field, const std::string& help) {
+  static_assert(std::is_base_of_v<Part, vis::AscentParams>, "a field of one of AscentParams' parts");
   auto value = std::make_shared<T>();
   CLI::Option* option = cmd.add_option(name, *value, help);
   f.overrides.emplace_back(option, [value, field](vis::AscentParams& p) { p.*field = *value; });

@@ -58,7 +58,7 @@ AscentRun::AscentRun(Net& net, const AscentParams& params, const PixelSpace& spa
   regularizers_.configure(channels_, height_, width_);
 
   // Beyond the original: everything its options need, allocated here so that step() allocates nothing.
-  objective_ = Objective(params_.objective, out, spatial_ ? pos_y_ * out[3] + pos_x_ : 0, params_.direction);
+  objective_ = CompositeObjective(objective_of(params_), out, spatial_ ? pos_y_ * out[3] + pos_x_ : 0);
   grad_x_ = Tensor(batch_dims);
   transform_ = ImageTransform(height_, width_);
   std::seed_seq transform_seed{params_.seed, 0x7f4a7c15u};  // a stream of its own: the start stays the paper's
@@ -215,7 +215,9 @@ bool AscentRun::step() {
   }
   feed_network();
   net_.forward(input_, blob_);
-  objective_.evaluate(net_.blob(blob_), params_.push_units, params_.push_dir, params_.diversity_weight, seed_);
+  // The kind's diversity weight is a live setting; a composed objective carries its own.
+  if (params_.objective_expr.empty()) objective_.set_diversity_weight(params_.diversity_weight);
+  objective_.evaluate(net_.blob(blob_), params_.push_units, params_.push_dir, seed_);
   for (int k = 0; k < k_units; ++k) {
     if (records_[static_cast<size_t>(k)].running) record_forward(k, ii);
   }

@@ -32,6 +32,7 @@
 #include "compute/vis/ascent_params.hpp"
 #include "compute/vis/fft_param.hpp"
 #include "compute/vis/objective.hpp"
+#include "compute/vis/objective_expr.hpp"
 #include "compute/vis/regularizers.hpp"
 #include "compute/vis/transform.hpp"
 
@@ -93,7 +94,7 @@ class AscentRun {
   const Tensor& x() const { return x_; }  // (K, C, H, W) pixel space
   const PixelSpace& space() const { return space_; }
   int target_blob() const { return blob_; }
-  const Objective& objective() const { return objective_; }
+  const CompositeObjective& objective() const { return objective_; }
   const ImageTransform& transform() const { return transform_; }  // the last step's draw
 
  private:
@@ -113,7 +114,7 @@ class AscentRun {
   Tensor x_, x0_, input_, grad_pix_, grad_x_, seed_;
   Gradients grads_;
   Regularizers regularizers_;
-  Objective objective_;
+  CompositeObjective objective_;
   ImageTransform transform_;
   std::mt19937 transform_rng_;
   FftParam fft_;

@@ -7,19 +7,15 @@
 namespace deepvis::vis {
 
 AscentParams keep_run_definition(const AscentParams& current, AscentParams next) {
-  next.push_layer = current.push_layer;
-  next.push_units = current.push_units;
-  next.push_y = current.push_y;
-  next.push_x = current.push_x;
-  next.push_dir = current.push_dir;
-  next.objective = current.objective;
-  next.direction = current.direction;
-  next.direction_file = current.direction_file;
-  next.param = current.param;
+  // A run is defined by its target, objective, parameterization, optimizer kind and start. The diversity weight
+  // (inside the objective's part) is a live setting, so it stays as in `next`; so do Adam's betas.
+  const double diversity_weight = next.diversity_weight;
+  static_cast<TargetParams&>(next) = current;
+  static_cast<ObjectiveParams&>(next) = current;
+  static_cast<ParameterizationParams&>(next) = current;
+  static_cast<StartParams&>(next) = current;
   next.optimizer = current.optimizer;
-  next.start_at = current.start_at;
-  next.start_image = current.start_image;
-  next.seed = current.seed;
+  next.diversity_weight = diversity_weight;
   return next;
 }
 

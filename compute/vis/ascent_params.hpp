@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace deepvis::vis {
@@ -16,18 +17,60 @@ enum class ObjectiveKind { Neuron, Channel, Direction, DirectionNeuron, Diversit
 enum class ParamKind { Pixel, Fft };  // the optimized variable: the pixels, or a 1/f-scaled decorrelated spectrum
 enum class OptimizerKind { Sgd, Adam };
 
-struct AscentParams {
-  // target
+// Objectives as values (Lucid's manner): a weighted sum of terms, each a kind that Objective evaluates
+// (compute/vis/objective.hpp), composed by sum, scale and difference:
+//   ObjectiveExpr::channel() - 0.5 * ObjectiveExpr::neuron()     2.0 * ObjectiveExpr::channel()
+// The paper's objective is ObjectiveExpr::neuron(). compute/vis/objective_expr.hpp evaluates them.
+struct ObjectiveTerm {
+  ObjectiveKind kind = ObjectiveKind::Neuron;
+  double weight = 1.0;
+  std::vector<float> direction;   // the direction kinds: one weight per channel
+  double diversity_weight = 100;  // Diversity: as AscentParams::diversity_weight
+};
+
+class ObjectiveExpr {
+ public:
+  ObjectiveExpr() = default;  // empty: AscentParams::objective_expr unset (the objective kind applies)
+  explicit ObjectiveExpr(ObjectiveTerm term) : terms_{std::move(term)} {}
+
+  static ObjectiveExpr neuron();
+  static ObjectiveExpr channel();
+  static ObjectiveExpr direction(std::vector<float> d);
+  static ObjectiveExpr direction_neuron(std::vector<float> d);
+  static ObjectiveExpr diversity(double weight);
+
+  friend ObjectiveExpr operator+(ObjectiveExpr a, const ObjectiveExpr& b);
+  friend ObjectiveExpr operator*(double w, ObjectiveExpr a);
+  friend ObjectiveExpr operator-(ObjectiveExpr a, const ObjectiveExpr& b) { return std::move(a) + (-1.0 * b); }
+
+  const std::vector<ObjectiveTerm>& terms() const { return terms_; }
+  bool empty() const { return terms_.empty(); }
+  // "neuron", "channel - 0.5 * neuron", ...
+  std::string describe() const;
+
+ private:
+  std::vector<ObjectiveTerm> terms_;
+};
+
+// The parameters come in parts, each a value of its own that code can take alone (the loop's live changes touch
+// only RegularizerParams, ScheduleParams and TransformParams); AscentParams is all of them, with every field under its
+// original name, so flags, info.json and callers read it as one struct.
+
+struct TargetParams {
   std::string push_layer;
   std::vector<int64_t> push_units;  // channels; one batch element each
   std::optional<int64_t> push_y;    // conv units: spatial position (default: the centre)
   std::optional<int64_t> push_x;
   int push_dir = 1;  // +1 maximize, -1 minimize
-  // start
+};
+
+struct StartParams {
   StartAt start_at = StartAt::MeanPlusRand;
   uint32_t seed = 0;
   std::string start_image;  // StartAt::Image: an image file, preprocessed like any input
-  // regularizers
+};
+
+struct RegularizerParams {
   double decay = 0.0;
   double blur_radius = 0.0;
   int blur_every = 0;
@@ -35,7 +78,9 @@ struct AscentParams {
   double small_norm_percentile = 0.0;
   double px_benefit_percentile = 0.0;
   double px_abs_benefit_percentile = 0.0;
-  // schedule
+};
+
+struct ScheduleParams {
   LrPolicy lr_policy = LrPolicy::Constant;
   double lr = 1.0;              // constant
   double max_lr = 1e10;         // progress, progress01
@@ -43,25 +88,49 @@ struct AscentParams {
   double early_prog = 0.03;     // progress01
   double late_prog_mult = 0.1;  // progress01
   int max_iter = 500;
+};
 
-  // beyond the original; the defaults are the paper's loop, bit for bit
+// Beyond the original; every default below is the paper's loop, bit for bit.
+struct ObjectiveParams {
   ObjectiveKind objective = ObjectiveKind::Neuron;
   std::vector<float> direction;   // Direction objectives: one weight per channel of the layer
   std::string direction_file;     // where `direction` came from, for the record
   double diversity_weight = 100;  // Diversity: weight of the mean pairwise Gram dissimilarity (Lucid's 1e2)
-  int jitter = 0;                 // random circular shift in [-jitter, jitter] pixels, per axis
-  int pad = 0;                    // constant pad by `pad`, crop back at a random offset
-  double scale_min = 1.0;         // random zoom factor, uniform in [scale_min, scale_max]
+  // Set: the objective is this expression instead of the kind above (an API for composed objectives; the CLI's
+  // flags never set it, so its info.json is as before).
+  ObjectiveExpr objective_expr;
+};
+
+// The random transforms, in the order the loop applies them (compute/vis/transform.hpp).
+struct TransformParams {
+  int jitter = 0;          // random circular shift in [-jitter, jitter] pixels, per axis
+  int pad = 0;             // constant pad by `pad`, crop back at a random offset
+  double scale_min = 1.0;  // random zoom factor, uniform in [scale_min, scale_max]
   double scale_max = 1.0;
   double rotate_deg = 0.0;  // random rotation, uniform in [-rotate_deg, rotate_deg] degrees
+
+  bool transforms_on() const { return jitter > 0 || pad > 0 || scale_min != 1.0 || scale_max != 1.0 || rotate_deg > 0; }
+};
+
+struct ParameterizationParams {
   ParamKind param = ParamKind::Pixel;
+};
+
+struct OptimizerParams {
   OptimizerKind optimizer = OptimizerKind::Sgd;
   double beta1 = 0.9;  // Adam
   double beta2 = 0.999;
   double adam_eps = 1e-8;
-
-  bool transforms_on() const { return jitter > 0 || pad > 0 || scale_min != 1.0 || scale_max != 1.0 || rotate_deg > 0; }
 };
+
+struct AscentParams : TargetParams,
+                      StartParams,
+                      RegularizerParams,
+                      ScheduleParams,
+                      ObjectiveParams,
+                      TransformParams,
+                      ParameterizationParams,
+                      OptimizerParams {};
 
 // `next` with what defines a run taken from `current`: target, direction, objective, parameterization, optimizer,
 // start point and seed. What a live change may touch (regularizers, schedule, transforms) stays as in `next`.

@@ -69,6 +69,16 @@ nlohmann::json params_json(const AscentParams& p) {
     j["direction_norm"] = std::sqrt(norm_sq);
   }
   if (p.objective == ObjectiveKind::Diversity) j["diversity_weight"] = p.diversity_weight;
+  if (!p.objective_expr.empty()) {  // a composed objective (never set by the CLI): it replaces `objective`
+    nlohmann::json terms = nlohmann::json::array();
+    for (const ObjectiveTerm& t : p.objective_expr.terms()) {
+      nlohmann::json term = {{"kind", objective_name(t.kind)}, {"weight", t.weight}};
+      if (!t.direction.empty()) term["direction"] = t.direction;
+      if (t.kind == ObjectiveKind::Diversity) term["diversity_weight"] = t.diversity_weight;
+      terms.push_back(term);
+    }
+    j["objective_expr"] = {{"text", p.objective_expr.describe()}, {"terms", terms}};
+  }
   j["transforms"] = {
       {"jitter", p.jitter}, {"pad", p.pad}, {"scale_range", {p.scale_min, p.scale_max}}, {"rotate_deg", p.rotate_deg}};
   j["param"] = param_name(p.param);

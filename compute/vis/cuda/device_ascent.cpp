@@ -59,6 +59,7 @@ struct DeviceAscentRun::Memory {
 };
 
 std::string DeviceAscentRun::unsupported(const vis::AscentParams& p) {
+  if (!p.objective_expr.empty()) return "a composed objective";
   if (p.objective != vis::ObjectiveKind::Neuron) {
     return std::string("the ") + vis::objective_name(p.objective) + " objective";
   }
