@@ -133,12 +133,9 @@ Tensor load_input(const std::string& path, const ModelFlags& flags, const Loaded
 
 void require_device(const std::string& device) {
   if (device != "cuda") return;
+  // The same words in every build: a CPU-only build has no usable GPU either, and says why in the parentheses.
   const std::string problem = gpu_problem();
-#ifdef DEEPVIS_HAVE_CUDA
   if (!problem.empty()) throw CommandError(kExitEnvironment, "--device cuda: no usable GPU (" + problem + ")");
-#else
-  throw CommandError(kExitEnvironment, "--device cuda: " + problem);
-#endif
 }
 
 int run_guarded(const char* command, const std::function<int()>& body) {

@@ -76,7 +76,8 @@ std::shared_ptr<Backend> pick_backend(const DeviceChoice& device, std::string& n
   if (device.device == "cuda") throw EnvironmentError("--device cuda: no usable GPU (" + reason + ")");
   note = "no usable GPU (" + reason + "); using the CPU";
 #else
-  if (device.device == "cuda") throw EnvironmentError("--device cuda: " + reason);
+  (void)note;  // a CPU-only build has nothing to note: the CPU is its only choice
+  if (device.device == "cuda") throw EnvironmentError("--device cuda: no usable GPU (" + reason + ")");
 #endif
   return make_cpu_backend();
 }
