@@ -3,6 +3,7 @@
 #include "app/session/ascent_loop_factory.hpp"
 #include "compute/onnx/onnx_import.hpp"
 #include "compute/vis/ascent.hpp"
+#include "tests/support/fashion_mnist.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,34 +16,19 @@ using namespace deepvis;
 
 namespace {
 
-const std::string kModel = std::string(DEEPVIS_SOURCE_DIR) + "/models/fashion_mnist/fashion_mnist.onnx";
-
-vis::PixelSpace fashion_space() {
-  vis::PixelSpace s;
-  s.gain.push_back((1.0f / 255.0f) / 0.353024f);
-  s.offset.push_back(0.28604f * 255.0f);
-  return s;
-}
-
-vis::AscentParams conv_unit(int preset, int iterations) {
-  vis::AscentParams p = vis::preset(preset);
-  p.max_iter = iterations;
-  p.push_layer = "/relu2/Relu_output_0";
-  p.push_units = {3};
-  return p;
-}
+const std::string kModel = test::fashion_mnist_model();
 
 }  // namespace
 
 TEST_CASE("ascent loop factory: a net on the CPU steps on the host loop, exactly as AscentRun does") {
   const Graph graph = import_onnx(kModel);
   Net a(graph, make_cpu_backend(), 1), b(graph, make_cpu_backend(), 1);
-  const vis::AscentParams p = conv_unit(4, 15);
+  const vis::AscentParams p = test::fashion_mnist_conv_unit(4, 15);
   std::string why = "unset";
-  const std::unique_ptr<vis::AscentLoop> loop = app::make_ascent_loop(a, p, fashion_space(), nullptr, &why);
+  const std::unique_ptr<vis::AscentLoop> loop = app::make_ascent_loop(a, p, test::fashion_mnist_space(), nullptr, &why);
   CHECK(why.empty());
   CHECK(loop->where() == "host");
-  vis::AscentRun oracle(b, p, fashion_space());
+  vis::AscentRun oracle(b, p, test::fashion_mnist_space());
   int steps = 0;
   while (loop->step()) {
     REQUIRE(oracle.step());

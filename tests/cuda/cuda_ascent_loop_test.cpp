@@ -6,6 +6,7 @@
 #include "app/session/ascent_loop_factory.hpp"
 #include "compute/onnx/onnx_import.hpp"
 #include "compute/vis/ascent.hpp"
+#include "tests/support/fashion_mnist.hpp"
 #include "tests/support/gpu_support.hpp"
 
 #include <doctest/doctest.h>
@@ -21,33 +22,19 @@ namespace {
 
 const std::string kModel = (test::source_root() / "models/fashion_mnist/fashion_mnist.onnx").string();
 
-vis::PixelSpace fashion_space() {
-  vis::PixelSpace s;
-  s.gain.push_back((1.0f / 255.0f) / 0.353024f);
-  s.offset.push_back(0.28604f * 255.0f);
-  return s;
-}
-
-vis::AscentParams conv_unit(int preset, int iterations) {
-  vis::AscentParams p = vis::preset(preset);
-  p.max_iter = iterations;
-  p.push_layer = "/relu2/Relu_output_0";
-  p.push_units = {3};
-  return p;
-}
-
 }  // namespace
 
 TEST_CASE("cuda ascent loop: the factory gives a net on the GPU the device loop, which follows the host loop") {
   DEEPVIS_REQUIRE_GPU();
   const Graph graph = import_onnx(kModel);
   Net host(graph, make_cpu_backend(), 1), device(graph, test::gpu(), 1);
-  const vis::AscentParams p = conv_unit(3, 40);
+  const vis::AscentParams p = test::fashion_mnist_conv_unit(3, 40);
   std::string why = "unset";
-  const std::unique_ptr<vis::AscentLoop> loop = app::make_ascent_loop(device, p, fashion_space(), nullptr, &why);
+  const std::unique_ptr<vis::AscentLoop> loop =
+      app::make_ascent_loop(device, p, test::fashion_mnist_space(), nullptr, &why);
   CHECK(why.empty());
   CHECK(loop->where().rfind("GPU", 0) == 0);
-  vis::AscentRun oracle(host, p, fashion_space());
+  vis::AscentRun oracle(host, p, test::fashion_mnist_space());
   for (bool more = true; more;) {
     more = loop->step();
     REQUIRE(oracle.step() == more);
@@ -65,7 +52,8 @@ TEST_CASE("cuda ascent loop: the factory gives a net on the GPU the device loop,
   // What the device loop does not run steps on the host, and the caller learns why.
   vis::AscentParams fft = p;
   fft.param = vis::ParamKind::Fft;
-  const std::unique_ptr<vis::AscentLoop> fallback = app::make_ascent_loop(device, fft, fashion_space(), nullptr, &why);
+  const std::unique_ptr<vis::AscentLoop> fallback =
+      app::make_ascent_loop(device, fft, test::fashion_mnist_space(), nullptr, &why);
   CHECK(fallback->where() == "host");
   CHECK(why.find("fft") != std::string::npos);
 }

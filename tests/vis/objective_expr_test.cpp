@@ -7,6 +7,7 @@
 #include "compute/onnx/onnx_import.hpp"
 #include "compute/vis/ascent.hpp"
 #include "compute/vis/ascent_report.hpp"
+#include "tests/support/fashion_mnist.hpp"
 #include "tests/support/op_check.hpp"
 
 #include <doctest/doctest.h>
@@ -39,13 +40,6 @@ vis::AscentParams fashion_params(const std::string& layer, int64_t unit, int ite
   p.push_layer = layer;
   p.push_units = {unit};
   return p;
-}
-
-vis::PixelSpace fashion_space() {
-  vis::PixelSpace s;
-  s.gain.push_back((1.0f / 255.0f) / 0.353024f);
-  s.offset.push_back(0.28604f * 255.0f);
-  return s;
 }
 
 const std::string kModel = std::string(DEEPVIS_SOURCE_DIR) + "/models/fashion_mnist/fashion_mnist.onnx";
@@ -116,7 +110,7 @@ TEST_CASE("objective expr: the paper's neuron objective as a value runs exactly 
   vis::AscentParams by_value = by_kind;
   by_value.objective_expr = ObjectiveExpr::neuron();
   Net a(graph, make_cpu_backend(), 1), b(graph, make_cpu_backend(), 1);
-  vis::AscentRun ra(a, by_kind, fashion_space()), rb(b, by_value, fashion_space());
+  vis::AscentRun ra(a, by_kind, test::fashion_mnist_space()), rb(b, by_value, test::fashion_mnist_space());
   for (bool more = true; more;) {
     more = ra.step();
     REQUIRE(rb.step() == more);
@@ -128,7 +122,7 @@ TEST_CASE("objective expr: the paper's neuron objective as a value runs exactly 
   vis::AscentParams composed = fashion_params(kConv, 4, 25);
   composed.objective_expr = ObjectiveExpr::channel() - ObjectiveExpr::neuron();
   Net c(graph, make_cpu_backend(), 1);
-  vis::AscentRun rc(c, composed, fashion_space());
+  vis::AscentRun rc(c, composed, test::fashion_mnist_space());
   while (rc.step()) {
   }
   const std::vector<double>& obj = rc.record(0).obj;
