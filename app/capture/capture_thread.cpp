@@ -22,7 +22,14 @@ Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
 
-CaptureThread::CaptureThread(LatestFrameSlot& slot) : slot_(slot), thread_([this] { run(); }) {}
+CaptureThread::CaptureThread(LatestFrameSlot& slot) : slot_(slot) {
+  // Taking the lock before notifying means a post between the thread's check and its wait is never lost.
+  mailbox_.on_post([this] {
+    { std::lock_guard<std::mutex> lock(mutex_); }
+    wake_.notify_all();
+  });
+  thread_ = std::thread([this] { run(); });
+}
 
 CaptureThread::~CaptureThread() {
   {
@@ -33,39 +40,22 @@ CaptureThread::~CaptureThread() {
   thread_.join();
 }
 
-void CaptureThread::post(CaptureCommand command) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    commands_.push_back(std::move(command));
-    ++posted_;
-  }
-  wake_.notify_all();
-}
-
-uint64_t CaptureThread::commands_posted() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return posted_;
-}
-
-CaptureStatus CaptureThread::status() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return status_;
+void CaptureThread::publish_status() {
+  mailbox_.publish(std::make_shared<const CaptureStatus>(status_));
 }
 
 void CaptureThread::report(const std::string& message) {
   std::fprintf(stderr, "deepvis: %s\n", message.c_str());
-  std::lock_guard<std::mutex> lock(mutex_);
   status_.error = message;
   ++status_.error_count;
+  publish_status();
 }
 
 void CaptureThread::update_status() {
-  const SourceKind kind = source_ ? source_->kind() : SourceKind::None;
-  std::string description = source_ ? source_->describe() : std::string();
-  std::lock_guard<std::mutex> lock(mutex_);
-  status_.kind = kind;
-  status_.source = std::move(description);
+  status_.kind = source_ ? source_->kind() : SourceKind::None;
+  status_.source = source_ ? source_->describe() : std::string();
   status_.paused = paused_;
+  publish_status();
 }
 
 void CaptureThread::replace_source(std::unique_ptr<FrameSource> source) {
@@ -164,26 +154,27 @@ void CaptureThread::read_frame() {
 void CaptureThread::run() {
   using Clock = std::chrono::steady_clock;
   Clock::time_point next_due = Clock::now();
+  auto woken = [&] { return stop_ || mailbox_.has_commands(); };
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stop_) {
-    if (!commands_.empty()) {
-      CaptureCommand command = std::move(commands_.front());
-      commands_.pop_front();
-      lock.unlock();
+    lock.unlock();
+    std::vector<CaptureCommand> commands = mailbox_.take_commands();
+    for (CaptureCommand& command : commands) {
       apply(command);
-      lock.lock();
       ++status_.commands_done;
-      continue;
+      publish_status();
     }
+    lock.lock();
+    if (!commands.empty()) continue;
     const bool live = source_ && source_->live() && !stalled_;
     const bool want = source_ && (need_frame_ || (live && (!paused_ || step_)));
     if (!want) {
-      wake_.wait(lock, [&] { return stop_ || !commands_.empty(); });
+      wake_.wait(lock, woken);
       continue;
     }
     if (live && !step_ && !need_frame_) {
       // Pace video files at their own rate; commands cut the wait short.
-      if (wake_.wait_until(lock, next_due, [&] { return stop_ || !commands_.empty(); })) continue;
+      if (wake_.wait_until(lock, next_due, woken)) continue;
     }
     lock.unlock();
     read_frame();

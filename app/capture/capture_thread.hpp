@@ -6,10 +6,10 @@
 #include "app/capture/capture_command.hpp"
 #include "app/capture/frame_source.hpp"
 #include "app/capture/latest_frame_slot.hpp"
+#include "app/mailbox.hpp"
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,11 +34,11 @@ class CaptureThread {
   CaptureThread& operator=(const CaptureThread&) = delete;
 
   // Queues a command; returns at once.
-  void post(CaptureCommand command);
-  uint64_t commands_posted() const;
+  void post(CaptureCommand command) { mailbox_.post(std::move(command)); }
+  uint64_t commands_posted() const { return mailbox_.posted(); }
 
-  // A copy of the current status (a short lock, never held while reading a frame).
-  CaptureStatus status() const;
+  // A copy of the newest status (a pointer copy under a short lock, never held while reading a frame).
+  CaptureStatus status() const { return *mailbox_.latest(); }
 
  private:
   void run();
@@ -47,14 +47,15 @@ class CaptureThread {
   void read_frame();
   void report(const std::string& message);
   void update_status();
+  void publish_status();
 
   LatestFrameSlot& slot_;
-  mutable std::mutex mutex_;
+  // The one worker pattern (app/mailbox.hpp): commands in, the newest status out.
+  Mailbox<CaptureCommand, CaptureStatus> mailbox_;
+  std::mutex mutex_;  // guards stop_; the thread waits on wake_ for a command, a stop or a frame's time
   std::condition_variable wake_;
-  std::deque<CaptureCommand> commands_;
-  uint64_t posted_ = 0;
   bool stop_ = false;
-  CaptureStatus status_;
+  CaptureStatus status_;  // the capture thread's working copy, published after each change
 
   // Touched by the capture thread only.
   std::unique_ptr<FrameSource> source_;
