@@ -383,6 +383,12 @@ void add_extension_flags(CLI::App& cmd, OptimizeFlags& f) {
   f.overrides.emplace_back(cmd.add_option("--scale-range", *scale, "Random zoom per step, uniform in a,b"),
                            [scale](vis::AscentParams& p) { parse_scale_range(*scale, p); });
   add_override(cmd, f, "--rotate", &vis::AscentParams::rotate_deg, "Random rotation per step, up to DEG degrees");
+  auto list = std::make_shared<std::string>();
+  f.overrides.emplace_back(
+      cmd.add_option("--transforms", *list,
+                     "The random transforms as a list, applied in its order, instead of the four flags above: "
+                     "e.g. pad:12,jitter:8,scale:0.9:1.1,rotate:10,jitter:4"),
+      [list](vis::AscentParams& p) { p.transforms = vis::parse_transform_list(*list); });
   choice("--param", "pixel (default) or fft (1/f spectrum with decorrelated colour; 3-channel models)",
          {"pixel", "fft"}, [](vis::AscentParams& p, const std::string& v) { p.param = vis::parse_param(v); });
   choice("--optimizer", "sgd (default, the paper's step) or adam (constant --lr)", {"sgd", "adam"},

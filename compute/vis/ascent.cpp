@@ -61,6 +61,8 @@ AscentRun::AscentRun(Net& net, const AscentParams& params, const PixelSpace& spa
   objective_ = CompositeObjective(objective_of(params_), out, spatial_ ? pos_y_ * out[3] + pos_x_ : 0);
   grad_x_ = Tensor(batch_dims);
   transform_ = ImageTransform(height_, width_);
+  transform_list_ = params_.transform_list();
+  transform_draws_.reserve(16);
   std::seed_seq transform_seed{params_.seed, 0x7f4a7c15u};  // a stream of its own: the start stays the paper's
   transform_rng_.seed(transform_seed);
   var_size_ = image_size_;
@@ -99,6 +101,7 @@ void AscentRun::update_params(const AscentParams& params) {
   next.max_iter = std::min(params.max_iter, params_.max_iter);
   if (const std::string problem = validate(next); !problem.empty()) throw Error(problem);
   params_ = next;
+  transform_list_ = params_.transform_list();
 }
 
 void AscentRun::clip_to_valid_pixels(int k) {
@@ -113,8 +116,8 @@ void AscentRun::clip_to_valid_pixels(int k) {
 void AscentRun::feed_network() {
   const int64_t plane = height_ * width_;
   if (params_.transforms_on()) {
-    const TransformRanges ranges{params_.jitter, params_.pad, params_.scale_min, params_.scale_max, params_.rotate_deg};
-    transform_.set(draw_transform(ranges, transform_rng_));
+    draw_transforms(transform_list_, transform_rng_, transform_draws_);
+    transform_.set(transform_draws_);
     for (int64_t k = 0; k < x_.dim(0); ++k) {
       transform_.apply(x_.data() + k * image_size_, input_.data() + k * image_size_, channels_);
     }

@@ -11,9 +11,9 @@
 //
 // Beyond the original (all off by default; then the loop is the paper's, bit for bit), one step is:
 //   0. clip x to valid pixels (as the paper)
-//   1. draw this step's random transform T (jitter, pad, scale, rotate; one draw shared by the batch, so a unit
-//      in a batch runs as it would alone); forward gain * T(x); the objective gives a value per element and the
-//      seed dJ/d(layer) (compute/vis/objective.hpp); record
+//   1. draw this step's random transform T (params.transform_list(): by default jitter, pad, scale, rotate; one
+//      draw shared by the batch, so a unit in a batch runs as it would alone); forward gain * T(x); the objective
+//      gives a value per element and the seed dJ/d(layer) (compute/vis/objective.hpp); record
 //   2. one backward; g_x = T^T (gain * d/dinput), the pixel-space gradient
 //   3. the optimized variable v is x (pixel) or a spectrum s with x = P(s) (fft, compute/vis/fft_param.hpp);
 //      g_v = g_x or P^T g_x. "gradient zero" and the lr policies use |g_v|.
@@ -116,6 +116,8 @@ class AscentRun {
   Regularizers regularizers_;
   CompositeObjective objective_;
   ImageTransform transform_;
+  TransformList transform_list_;  // params_.transform_list(), kept so that step() allocates nothing
+  std::vector<StepDraw> transform_draws_;
   std::mt19937 transform_rng_;
   FftParam fft_;
   Adam adam_;

@@ -19,6 +19,16 @@ AscentParams keep_run_definition(const AscentParams& current, AscentParams next)
   return next;
 }
 
+TransformList TransformParams::transform_list() const {
+  if (!transforms.empty()) return transforms;
+  TransformList list;
+  if (jitter > 0) list.push_back(TransformStep::jitter(jitter));
+  if (pad > 0) list.push_back(TransformStep::pad(pad));
+  if (scale_min != 1.0 || scale_max != 1.0) list.push_back(TransformStep::scale(scale_min, scale_max));
+  if (rotate_deg > 0) list.push_back(TransformStep::rotate(rotate_deg));
+  return list;
+}
+
 AscentParams preset(int number) {
   AscentParams p;
   switch (number) {
@@ -159,6 +169,10 @@ std::string validate_extensions(const AscentParams& p) {
     return "scale range must be 0 < a <= b";
   }
   if (!(p.rotate_deg >= 0.0) || p.rotate_deg > 180.0) return "rotate must be in [0, 180] degrees";
+  if (!p.transforms.empty() && p.fields_on()) {
+    return "give the transforms as a list or as jitter, pad, scale and rotate, not both";
+  }
+  if (std::string problem = validate(p.transforms); !problem.empty()) return problem;
   if (p.optimizer == OptimizerKind::Adam) {
     if (p.lr_policy != LrPolicy::Constant) {
       return "--optimizer adam steps with a constant --lr; the progress policies are for sgd";

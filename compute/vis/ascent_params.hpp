@@ -2,6 +2,8 @@
 // Every parameter of the paper's optimizer (shared/spec/deep-visualization.md §3), with the original's names,
 // and the four presets of its Table 1. Below them, the options beyond the original (Lucid-style objectives,
 // random transforms, FFT parameterization, Adam): their defaults keep the paper's loop exactly.
+#include "compute/vis/transform.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -101,15 +103,21 @@ struct ObjectiveParams {
   ObjectiveExpr objective_expr;
 };
 
-// The random transforms, in the order the loop applies them (compute/vis/transform.hpp).
+// The random transforms (compute/vis/transform.hpp). The flags' five fields are the list jitter, pad, scale,
+// rotate, in that order; `transforms`, when set, is the list instead, in any order and with repeats (an API, like
+// objective_expr: the flags never set it, so their info.json is as before).
 struct TransformParams {
   int jitter = 0;          // random circular shift in [-jitter, jitter] pixels, per axis
   int pad = 0;             // constant pad by `pad`, crop back at a random offset
   double scale_min = 1.0;  // random zoom factor, uniform in [scale_min, scale_max]
   double scale_max = 1.0;
   double rotate_deg = 0.0;  // random rotation, uniform in [-rotate_deg, rotate_deg] degrees
+  TransformList transforms;
 
-  bool transforms_on() const { return jitter > 0 || pad > 0 || scale_min != 1.0 || scale_max != 1.0 || rotate_deg > 0; }
+  bool fields_on() const { return jitter > 0 || pad > 0 || scale_min != 1.0 || scale_max != 1.0 || rotate_deg > 0; }
+  bool transforms_on() const { return !transforms.empty() || fields_on(); }
+  // The list the loop applies: `transforms`, or the fields' enabled entries in their order.
+  TransformList transform_list() const;
 };
 
 struct ParameterizationParams {

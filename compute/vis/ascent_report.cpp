@@ -81,6 +81,17 @@ nlohmann::json params_json(const AscentParams& p) {
   }
   j["transforms"] = {
       {"jitter", p.jitter}, {"pad", p.pad}, {"scale_range", {p.scale_min, p.scale_max}}, {"rotate_deg", p.rotate_deg}};
+  if (!p.transforms.empty()) {  // a list (--transforms): it replaces the four fields above, all at their defaults
+    nlohmann::json list = nlohmann::json::array();
+    for (const TransformStep& t : p.transforms) {
+      nlohmann::json entry = {{"kind", transform_kind_name(t.kind)}};
+      if (t.kind == TransformKind::Scale) entry["range"] = {t.lo, t.hi};
+      if (t.kind == TransformKind::Rotate) entry["deg"] = t.hi;
+      if (t.kind == TransformKind::Jitter || t.kind == TransformKind::Pad) entry["pixels"] = t.pixels;
+      list.push_back(entry);
+    }
+    j["transform_list"] = list;
+  }
   j["param"] = param_name(p.param);
   j["optimizer"] = optimizer_name(p.optimizer);
   if (p.optimizer == OptimizerKind::Adam) {

@@ -128,3 +128,35 @@ TEST_CASE("cli-optimize: contradictory or mismatched options exit 2 with the rea
   CHECK(missing.exit_code == 4);
   CHECK(missing.output.find("missing.npy") != std::string::npos);
 }
+
+TEST_CASE("cli-optimize: --transforms takes an ordered list, lands in info.json, and excludes the four flags") {
+  TempDir dir;
+  const auto r = run_process(optimize_args(
+      dir.path("run"), {"--unit", "3", "--transforms", "pad:4,jitter:2,scale:0.9:1.1,rotate:5,jitter:1"}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  const auto params = read_json(dir.path("run_info.json"))["params"];
+  const auto& list = params["transform_list"];
+  REQUIRE(list.size() == 5);
+  CHECK(list[0] == nlohmann::json({{"kind", "pad"}, {"pixels", 4}}));
+  CHECK(list[2] == nlohmann::json({{"kind", "scale"}, {"range", {0.9, 1.1}}}));
+  CHECK(list[3] == nlohmann::json({{"kind", "rotate"}, {"deg", 5.0}}));
+  CHECK(list[4] == nlohmann::json({{"kind", "jitter"}, {"pixels", 1}}));
+  CHECK(params["transforms"]["jitter"] == 0);  // the four fields stay at their defaults
+
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
+      {{"--transforms", "jitter:2", "--jitter", "2"}, "not both"},
+      {{"--transforms", "jitter:2,,pad:1"}, "an empty entry"},
+      {{"--transforms", "shear:2"}, "transform 'shear:2': expected"},
+      {{"--transforms", "jitter:1.5"}, "whole pixels"},
+      {{"--transforms", "scale:1.2:1.1"}, "transform 1 (scale): the range must be"},
+      {{"--transforms", "jitter:1,rotate:200"}, "transform 2 (rotate)"},
+  };
+  for (const auto& [extra, message] : bad) {
+    CAPTURE(message);
+    std::vector<std::string> args = {"--unit", "3"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto out = run_process(optimize_args(dir.path("bad"), args));
+    CHECK(out.exit_code == 2);
+    CHECK_MESSAGE(out.output.find(message) != std::string::npos, out.output);
+  }
+}

@@ -137,6 +137,27 @@ TEST_CASE("ascent-options: random transforms: the image climbs without them too,
   CHECK(test::max_abs_error(a.x, plain.x) > 0.0);
 }
 
+TEST_CASE("ascent-options: a transform list runs as the flags do for their order, and differently in another") {
+  const Graph graph = conv_model();
+  AscentParams flags = base(ObjectiveKind::Channel);
+  flags.jitter = 2;
+  flags.scale_min = 0.9;
+  flags.scale_max = 1.1;
+  flags.rotate_deg = 10.0;
+  AscentParams listed = base(ObjectiveKind::Channel);
+  listed.transforms = {vis::TransformStep::jitter(2), vis::TransformStep::scale(0.9, 1.1),
+                       vis::TransformStep::rotate(10.0)};
+  const Outcome a = optimize(graph, flags), b = optimize(graph, listed);
+  CHECK(test::max_abs_error(a.x, b.x) == 0.0);
+  CHECK(a.trajectory == b.trajectory);
+  AscentParams reordered = listed;  // Lucid's habit: a second, smaller jitter after the resampling
+  reordered.transforms = {vis::TransformStep::rotate(10.0), vis::TransformStep::scale(0.9, 1.1),
+                          vis::TransformStep::jitter(2), vis::TransformStep::jitter(1)};
+  const Outcome c = optimize(graph, reordered);
+  CHECK(c.end[0] > c.start[0] + 0.5);
+  CHECK(test::max_abs_error(a.x, c.x) > 0.0);
+}
+
 TEST_CASE("ascent-options: Adam on pixels and the FFT parameterization (sgd and adam) climb") {
   const Graph graph = conv_model();
   AscentParams adam = base(ObjectiveKind::Channel);

@@ -1,6 +1,9 @@
 // The optimizer's random transforms: each one against hand-built expectations, the composite's adjoint by the
 // dot-product test <T x, y> = <x, T^T y>, and the draws (seeded, within their ranges).
 #include "compute/vis/transform.hpp"
+
+#include "compute/core/error.hpp"
+#include "compute/vis/ascent_params.hpp"
 #include "tests/support/op_check.hpp"
 
 #include <doctest/doctest.h>
@@ -157,4 +160,100 @@ TEST_CASE("transform: the identity draw changes nothing, and draws are seeded an
   CHECK(off.pad_x == 0);
   CHECK(off.scale == 1.0);
   CHECK(off.angle_deg == 0.0);
+}
+
+namespace {
+
+vis::StepDraw shift(vis::TransformKind kind, int dy, int dx) {
+  return {kind, dy, dx, 0.0};
+}
+vis::StepDraw resample(vis::TransformKind kind, double value) {
+  return {kind, 0, 0, value};
+}
+
+// The oracle for a list: each entry as a transform of its own, applied one after another.
+Tensor apply_one_by_one(const std::vector<vis::StepDraw>& draws, const Tensor& x) {
+  Tensor cur = x.clone();
+  for (const vis::StepDraw& d : draws) {
+    ImageTransform one(x.dim(1), x.dim(2));
+    one.set(std::vector<vis::StepDraw>{d});
+    cur = apply(one, cur);
+  }
+  return cur;
+}
+
+}  // namespace
+
+TEST_CASE("transform list: any order equals its entries applied one by one, and its adjoint is exact") {
+  using K = vis::TransformKind;
+  const std::vector<vis::StepDraw> draws = {resample(K::Rotate, 20.0), shift(K::Jitter, 1, -2),
+                                            resample(K::Scale, 1.2),   shift(K::Pad, -1, 2),
+                                            resample(K::Rotate, -7.0), shift(K::Jitter, -3, 1)};
+  ImageTransform t(9, 11);
+  t.set(draws);
+  CHECK(t.stages() == 4);  // [rotate] [jitter scale] [pad rotate] [jitter]
+  const Tensor x = test::random_tensor({3, 9, 11}, 5);
+  CHECK(test::max_abs_error(apply(t, x), apply_one_by_one(draws, x)) < 1e-5);
+  const Tensor y = test::random_tensor({3, 9, 11}, 6);
+  Tensor tx(x.dims()), ty(y.dims());
+  t.apply(x.data(), tx.data(), 3);
+  t.adjoint(y.data(), ty.data(), 3);
+  const double lhs = dot(tx, y), rhs = dot(x, ty);
+  CHECK(std::abs(lhs - rhs) <= 1e-5 * (std::abs(lhs) + 1.0));
+  CHECK(std::abs(lhs) > 1e-3);
+
+  // The order matters: the same entries reversed are another transform.
+  ImageTransform reversed(9, 11);
+  reversed.set(std::vector<vis::StepDraw>(draws.rbegin(), draws.rend()));
+  CHECK(test::max_abs_error(apply(reversed, x), apply(t, x)) > 0.1);
+}
+
+TEST_CASE("transform list: the flags' list is the flags' transform, draw for draw and bit for bit") {
+  vis::TransformParams p;
+  p.jitter = 3;
+  p.scale_min = 0.9;
+  p.scale_max = 1.2;
+  p.rotate_deg = 15.0;
+  const vis::TransformList list = p.transform_list();
+  REQUIRE(list.size() == 3);  // pad 0 is left out
+  CHECK(vis::describe(list) == "jitter 3, scale [0.9, 1.2], rotate 15");
+  std::mt19937 a(7), b(7);
+  ImageTransform by_list(8, 10), by_flags(8, 10);
+  const Tensor x = test::random_tensor({2, 8, 10}, 9);
+  for (int n = 0; n < 20; ++n) {
+    const std::vector<vis::StepDraw> d = vis::draw_transforms(list, a);
+    const TransformDraw f = vis::draw_transform({3, 0, 0.9, 1.2, 15.0}, b);
+    CHECK(d[0].dy == f.jitter_y);
+    CHECK(d[0].dx == f.jitter_x);
+    CHECK(d[1].value == f.scale);
+    CHECK(d[2].value == f.angle_deg);
+    by_list.set(d);
+    by_flags.set(f);
+    CHECK(by_list.stages() == 1);
+    CHECK(test::max_abs_error(apply(by_list, x), apply(by_flags, x)) == 0.0);
+  }
+  vis::AscentParams q;
+  q.push_units = {0};
+  q.jitter = 3;
+  CHECK(vis::validate(q).empty());
+  q.transforms = {vis::TransformStep::pad(2)};
+  CHECK(vis::validate(q).find("not both") != std::string::npos);
+  q.jitter = 0;
+  CHECK(vis::validate(q).empty());
+  CHECK(q.transforms_on());
+}
+
+TEST_CASE("transform list: parse reads each kind and names the bad entry") {
+  const vis::TransformList l = vis::parse_transform_list("pad:12,jitter:8,scale:0.9:1.1,scale:1.5,rotate:10");
+  REQUIRE(l.size() == 5);
+  CHECK(l[0].kind == vis::TransformKind::Pad);
+  CHECK(l[0].pixels == 12);
+  CHECK(l[2].lo == 0.9);
+  CHECK(l[2].hi == 1.1);
+  CHECK(l[3].lo == 1.5);
+  CHECK(l[3].hi == 1.5);
+  CHECK(l[4].hi == 10.0);
+  CHECK_THROWS_WITH_AS(vis::parse_transform_list("jitter:x"), doctest::Contains("'x' is not a number"), Error);
+  CHECK_THROWS_WITH_AS(vis::parse_transform_list("pad:-1"), doctest::Contains("transform 1 (pad)"), Error);
+  CHECK_THROWS_WITH_AS(vis::parse_transform_list("rotate"), doctest::Contains("expected jitter:N"), Error);
 }
