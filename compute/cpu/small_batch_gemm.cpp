@@ -6,14 +6,21 @@ namespace deepvis::cpu {
 
 namespace {
 
+// Under ThreadSanitizer the clones' ifunc resolvers would run, instrumented, while the dynamic loader relocates
+// the binary, before the sanitizer's runtime is up, and crash the process: that build keeps the generic version.
+#if defined(__SANITIZE_THREAD__)
+#define DEEPVIS_CPU_CLONES
+#else
+#define DEEPVIS_CPU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+
 constexpr int kLanes = 16;  // one AVX-512 register of floats; two AVX2 registers
 
 // Four weight rows against one activation row: four independent accumulators keep the loads in flight, and the
 // activation chunk is loaded once for four rows. Compiled for AVX-512, AVX2 and a generic fallback, picked at
 // load time by the CPU (the binary must run on any x86-64).
-__attribute__((target_clones("avx512f", "avx2", "default"))) void dot_four_rows(const float* __restrict a,
-                                                                                const float* __restrict w, int64_t k,
-                                                                                int rows, float* __restrict out) {
+DEEPVIS_CPU_CLONES void dot_four_rows(const float* __restrict a, const float* __restrict w, int64_t k, int rows,
+                                      float* __restrict out) {
   float acc[4][kLanes] = {};
   const int64_t whole = k / kLanes * kLanes;
   for (int64_t i = 0; i < whole; i += kLanes) {
@@ -32,8 +39,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void dot_four_rows(
 }
 
 // out[0..len) += c * w[0..len)
-__attribute__((target_clones("avx512f", "avx2", "default"))) void scaled_add(float c, const float* __restrict w,
-                                                                             int64_t len, float* __restrict out) {
+DEEPVIS_CPU_CLONES void scaled_add(float c, const float* __restrict w, int64_t len, float* __restrict out) {
 #pragma omp simd
   for (int64_t i = 0; i < len; ++i) out[i] += c * w[i];
 }

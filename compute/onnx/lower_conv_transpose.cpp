@@ -57,14 +57,12 @@ Tensor spread_matrix(int64_t in, int64_t stride) {
 
 }  // namespace
 
-void convert_conv_transpose(NodeView& n) {
-  const Dims x = n.dims(0, "X");
-  if (x.size() != 4) {
-    n.fail("only 2-D ConvTranspose is supported (a 4-D N,C,H,W input); the input is " + to_string(x));
-  }
+namespace {
+
+// The weights (C, M/group, kH, kW), checked against the input's channels and the attributes.
+Tensor checked_weights(NodeView& n, const Dims& x, int64_t group) {
   n.require_constant(1, "weights");
-  const Tensor w = n.ctx.constant_float(n.input(1), n.where(), "the weights");
-  const int64_t group = n.attrs.get_int("group", 1);
+  Tensor w = n.ctx.constant_float(n.input(1), n.where(), "the weights");
   if (w.dims().size() != 4) n.fail("the weights must be 4-D (C, M/group, kH, kW), got " + to_string(w.dims()));
   if (group < 1 || x[1] % group != 0 || w.dims()[0] != x[1]) {
     n.fail("the weights " + to_string(w.dims()) + " do not fit " + std::to_string(x[1]) + " input channels in " +
@@ -74,8 +72,17 @@ void convert_conv_transpose(NodeView& n) {
   if (n.attrs.has("kernel_shape") && n.attrs.require_ints("kernel_shape") != kernel) {
     n.fail("attribute 'kernel_shape' differs from the weights' spatial dims " + to_string(kernel));
   }
-  const Dims strides = positive_pair(n, "strides", {1, 1}, 1);
-  const Dims dilations = positive_pair(n, "dilations", {1, 1}, 1);
+  return w;
+}
+
+// The transposed conv as a stride-1 conv of the spread input: its padding per side, and what to crop first where
+// the transposed conv's padding exceeds the kernel's extent.
+struct SpreadConvPadding {
+  Dims conv_begin, conv_end, crop_begin, crop_end;
+};
+
+SpreadConvPadding spread_conv_padding(NodeView& n, const Dims& x, const Dims& kernel, const Dims& strides,
+                                      const Dims& dilations) {
   const Dims output_padding = positive_pair(n, "output_padding", {0, 0}, 0);
   const std::string auto_pad = n.attrs.get_string("auto_pad", "NOTSET");
   Dims pads = n.attrs.get_ints("pads", {0, 0, 0, 0});
@@ -89,14 +96,14 @@ void convert_conv_transpose(NodeView& n) {
     n.fail("attribute 'auto_pad' is '" + auto_pad + "', expected NOTSET, VALID, SAME_UPPER or SAME_LOWER");
   }
   if (auto_pad == "VALID") pads = {0, 0, 0, 0};
-  Dims extent(2), conv_begin(2), conv_end(2), crop_begin(2, 0), crop_end(2, 0);
+  SpreadConvPadding s{Dims(2), Dims(2), Dims(2, 0), Dims(2, 0)};
   for (size_t i = 0; i < 2; ++i) {
-    extent[i] = (kernel[i] - 1) * dilations[i] + 1;
+    const int64_t extent = (kernel[i] - 1) * dilations[i] + 1;
     int64_t begin = pads[i];
     int64_t end = pads[i + 2];
     if (!output_shape.empty()) {
       // The ONNX reference's split of the total padding (floor division), which its node tests pin down.
-      const int64_t total = strides[i] * (x[2 + i] - 1) + output_padding[i] + extent[i] - output_shape[i];
+      const int64_t total = strides[i] * (x[2 + i] - 1) + output_padding[i] + extent - output_shape[i];
       if (auto_pad == "SAME_UPPER") {
         begin = floor_half(total);
         end = total - begin;
@@ -105,13 +112,29 @@ void convert_conv_transpose(NodeView& n) {
         begin = total - end;
       }
     }
-    conv_begin[i] = extent[i] - 1 - begin;
-    conv_end[i] = extent[i] - 1 - end + output_padding[i];
-    crop_begin[i] = std::max<int64_t>(0, -conv_begin[i]);
-    crop_end[i] = std::max<int64_t>(0, -conv_end[i]);
-    conv_begin[i] = std::max<int64_t>(0, conv_begin[i]);
-    conv_end[i] = std::max<int64_t>(0, conv_end[i]);
+    const int64_t conv_begin = extent - 1 - begin;
+    const int64_t conv_end = extent - 1 - end + output_padding[i];
+    s.crop_begin[i] = std::max<int64_t>(0, -conv_begin);
+    s.crop_end[i] = std::max<int64_t>(0, -conv_end);
+    s.conv_begin[i] = std::max<int64_t>(0, conv_begin);
+    s.conv_end[i] = std::max<int64_t>(0, conv_end);
   }
+  return s;
+}
+
+}  // namespace
+
+void convert_conv_transpose(NodeView& n) {
+  const Dims x = n.dims(0, "X");
+  if (x.size() != 4) {
+    n.fail("only 2-D ConvTranspose is supported (a 4-D N,C,H,W input); the input is " + to_string(x));
+  }
+  const int64_t group = n.attrs.get_int("group", 1);
+  const Tensor w = checked_weights(n, x, group);
+  const Dims kernel = {w.dims()[2], w.dims()[3]};
+  const Dims strides = positive_pair(n, "strides", {1, 1}, 1);
+  const Dims dilations = positive_pair(n, "dilations", {1, 1}, 1);
+  const SpreadConvPadding pad = spread_conv_padding(n, x, kernel, strides, dilations);
   std::vector<AxisMatrix> spreads;
   Dims dims = x;
   for (size_t i = 0; i < 2; ++i) {
@@ -120,11 +143,12 @@ void convert_conv_transpose(NodeView& n) {
     dims[2 + i] = (x[2 + i] - 1) * strides[i] + 1;
   }
   int cur = along_axes(n, n.blob(0, "X"), x, std::move(spreads), false);
-  if (crop_begin[0] + crop_begin[1] + crop_end[0] + crop_end[1] > 0) {
-    SliceParams crop{{crop_begin[0], crop_begin[1]}, {dims[2] - crop_end[0], dims[3] - crop_end[1]}, {2, 3}, {1, 1}};
+  if (pad.crop_begin[0] + pad.crop_begin[1] + pad.crop_end[0] + pad.crop_end[1] > 0) {
+    SliceParams crop{
+        {pad.crop_begin[0], pad.crop_begin[1]}, {dims[2] - pad.crop_end[0], dims[3] - pad.crop_end[1]}, {2, 3}, {1, 1}};
     cur = n.step(OpKind::Slice, crop, {cur}, "crop");
   }
-  ConvParams p{kernel, {1, 1}, dilations, conv_begin, conv_end, group};
+  ConvParams p{kernel, {1, 1}, dilations, pad.conv_begin, pad.conv_end, group};
   std::vector<int> inputs = {cur, n.constant("flipped_weights", flipped_kernel(w, group))};
   if (n.has_input(2)) {
     n.require_constant(2, "bias");

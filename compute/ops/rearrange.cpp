@@ -161,90 +161,119 @@ bool is_rearrange(const Node& node) {
   }
 }
 
-std::vector<int64_t> rearrange_sources(const Node& node, const Dims& in, const Dims& out) {
+namespace {
+
+// Each rearrangement's source index for every output element, in the output's row-major order.
+std::vector<int64_t> transpose_sources(const Node& node, const Dims& in, const Dims& out) {
   const std::vector<int64_t> stride = strides_of(in);
   const size_t rank = in.size();
+  const Dims& perm = node.params_as<TransposeParams>().perm;
+  return map_outputs(out, [&](const std::vector<int64_t>& c) {
+    int64_t src = 0;
+    for (size_t i = 0; i < rank; ++i) src += c[i] * stride[static_cast<size_t>(perm[i])];
+    return src;
+  });
+}
+
+std::vector<int64_t> slice_sources(const Node& node, const Dims& in, const Dims& out) {
+  const std::vector<int64_t> stride = strides_of(in);
+  const size_t rank = in.size();
+  const std::vector<SliceRange> r = resolve_slice(node.params_as<SliceParams>(), in);
+  return map_outputs(out, [&](const std::vector<int64_t>& c) {
+    int64_t src = 0;
+    for (size_t i = 0; i < rank; ++i) src += (r[i].start + c[i] * r[i].step) * stride[i];
+    return src;
+  });
+}
+
+std::vector<int64_t> repeat_sources(const Dims& in, const Dims& out) {
+  const std::vector<int64_t> stride = strides_of(in);
+  const size_t rank = in.size();
+  // Both repeat the input: Expand broadcasts its size-1 dims (the output may have more dims, on the left),
+  // Tile repeats whole copies. Either way the source coordinate is the output's modulo the input's dim.
+  const size_t lead = out.size() - rank;
+  return map_outputs(out, [&](const std::vector<int64_t>& c) {
+    int64_t src = 0;
+    for (size_t i = 0; i < rank; ++i) src += (c[lead + i] % in[i]) * stride[i];
+    return src;
+  });
+}
+
+std::vector<int64_t> gather_sources(const Node& node, const Dims& in, const Dims& out) {
+  const std::vector<int64_t> stride = strides_of(in);
+  const size_t rank = in.size();
+  const GatherParams& p = node.params_as<GatherParams>();
+  const auto axis = static_cast<size_t>(p.axis);
+  const size_t idx_rank = p.indices_dims.size();
+  const std::vector<int64_t> idx_stride = strides_of(p.indices_dims);
+  const int64_t dim = in[axis];
+  return map_outputs(out, [&](const std::vector<int64_t>& c) {
+    int64_t flat = 0;
+    for (size_t k = 0; k < idx_rank; ++k) flat += c[axis + k] * idx_stride[k];
+    int64_t at = p.indices[static_cast<size_t>(flat)];
+    if (at < 0) at += dim;
+    int64_t src = at * stride[axis];
+    for (size_t i = 0; i < axis; ++i) src += c[i] * stride[i];
+    for (size_t i = axis + 1; i < rank; ++i) src += c[i + idx_rank - 1] * stride[i];
+    return src;
+  });
+}
+
+std::vector<int64_t> depth_to_space_sources(const Node& node, const Dims& in, const Dims& out) {
+  const std::vector<int64_t> stride = strides_of(in);
+  const BlockParams& p = node.params_as<BlockParams>();
+  const int64_t b = p.blocksize;
+  const int64_t c_out = out[1];
+  return map_outputs(out, [&](const std::vector<int64_t>& c) {
+    const int64_t i = c[2] % b;
+    const int64_t j = c[3] % b;
+    const int64_t channel = p.crd ? c[1] * b * b + i * b + j : (i * b + j) * c_out + c[1];
+    return c[0] * stride[0] + channel * stride[1] + (c[2] / b) * stride[2] + (c[3] / b) * stride[3];
+  });
+}
+
+std::vector<int64_t> space_to_depth_sources(const Node& node, const Dims& in, const Dims& out) {
+  const std::vector<int64_t> stride = strides_of(in);
+  const int64_t b = node.params_as<BlockParams>().blocksize;
+  const int64_t c_in = in[1];
+  return map_outputs(out, [&](const std::vector<int64_t>& c) {
+    const int64_t block = c[1] / c_in;  // i * b + j
+    const int64_t channel = c[1] % c_in;
+    return c[0] * stride[0] + channel * stride[1] + (c[2] * b + block / b) * stride[2] +
+           (c[3] * b + block % b) * stride[3];
+  });
+}
+
+std::vector<int64_t> pad_sources(const Node& node, const Dims& in, const Dims& out) {
+  const std::vector<int64_t> stride = strides_of(in);
+  const size_t rank = in.size();
+  const PadParams& p = node.params_as<PadParams>();
+  return map_outputs(out, [&](const std::vector<int64_t>& c) {
+    int64_t src = 0;
+    for (size_t i = 0; i < rank; ++i) {
+      int64_t at = c[i] - p.pads_begin[i];
+      if (at < 0 || at >= in[i]) {
+        if (p.mode == PadMode::Constant) return int64_t{-1};
+        at = p.mode == PadMode::Edge ? std::clamp<int64_t>(at, 0, in[i] - 1) : reflect(at, in[i]);
+      }
+      src += at * stride[i];
+    }
+    return src;
+  });
+}
+
+}  // namespace
+
+std::vector<int64_t> rearrange_sources(const Node& node, const Dims& in, const Dims& out) {
   switch (node.kind) {
-    case OpKind::Transpose: {
-      const Dims& perm = node.params_as<TransposeParams>().perm;
-      return map_outputs(out, [&](const std::vector<int64_t>& c) {
-        int64_t src = 0;
-        for (size_t i = 0; i < rank; ++i) src += c[i] * stride[static_cast<size_t>(perm[i])];
-        return src;
-      });
-    }
-    case OpKind::Slice: {
-      const std::vector<SliceRange> r = resolve_slice(node.params_as<SliceParams>(), in);
-      return map_outputs(out, [&](const std::vector<int64_t>& c) {
-        int64_t src = 0;
-        for (size_t i = 0; i < rank; ++i) src += (r[i].start + c[i] * r[i].step) * stride[i];
-        return src;
-      });
-    }
+    case OpKind::Transpose: return transpose_sources(node, in, out);
+    case OpKind::Slice: return slice_sources(node, in, out);
     case OpKind::Expand:
-    case OpKind::Tile: {
-      // Both repeat the input: Expand broadcasts its size-1 dims (the output may have more dims, on the left),
-      // Tile repeats whole copies. Either way the source coordinate is the output's modulo the input's dim.
-      const size_t lead = out.size() - rank;
-      return map_outputs(out, [&](const std::vector<int64_t>& c) {
-        int64_t src = 0;
-        for (size_t i = 0; i < rank; ++i) src += (c[lead + i] % in[i]) * stride[i];
-        return src;
-      });
-    }
-    case OpKind::Gather: {
-      const GatherParams& p = node.params_as<GatherParams>();
-      const auto axis = static_cast<size_t>(p.axis);
-      const size_t idx_rank = p.indices_dims.size();
-      const std::vector<int64_t> idx_stride = strides_of(p.indices_dims);
-      const int64_t dim = in[axis];
-      return map_outputs(out, [&](const std::vector<int64_t>& c) {
-        int64_t flat = 0;
-        for (size_t k = 0; k < idx_rank; ++k) flat += c[axis + k] * idx_stride[k];
-        int64_t at = p.indices[static_cast<size_t>(flat)];
-        if (at < 0) at += dim;
-        int64_t src = at * stride[axis];
-        for (size_t i = 0; i < axis; ++i) src += c[i] * stride[i];
-        for (size_t i = axis + 1; i < rank; ++i) src += c[i + idx_rank - 1] * stride[i];
-        return src;
-      });
-    }
-    case OpKind::DepthToSpace: {
-      const BlockParams& p = node.params_as<BlockParams>();
-      const int64_t b = p.blocksize;
-      const int64_t c_out = out[1];
-      return map_outputs(out, [&](const std::vector<int64_t>& c) {
-        const int64_t i = c[2] % b;
-        const int64_t j = c[3] % b;
-        const int64_t channel = p.crd ? c[1] * b * b + i * b + j : (i * b + j) * c_out + c[1];
-        return c[0] * stride[0] + channel * stride[1] + (c[2] / b) * stride[2] + (c[3] / b) * stride[3];
-      });
-    }
-    case OpKind::SpaceToDepth: {
-      const int64_t b = node.params_as<BlockParams>().blocksize;
-      const int64_t c_in = in[1];
-      return map_outputs(out, [&](const std::vector<int64_t>& c) {
-        const int64_t block = c[1] / c_in;  // i * b + j
-        const int64_t channel = c[1] % c_in;
-        return c[0] * stride[0] + channel * stride[1] + (c[2] * b + block / b) * stride[2] +
-               (c[3] * b + block % b) * stride[3];
-      });
-    }
-    case OpKind::Pad: {
-      const PadParams& p = node.params_as<PadParams>();
-      return map_outputs(out, [&](const std::vector<int64_t>& c) {
-        int64_t src = 0;
-        for (size_t i = 0; i < rank; ++i) {
-          int64_t at = c[i] - p.pads_begin[i];
-          if (at < 0 || at >= in[i]) {
-            if (p.mode == PadMode::Constant) return int64_t{-1};
-            at = p.mode == PadMode::Edge ? std::clamp<int64_t>(at, 0, in[i] - 1) : reflect(at, in[i]);
-          }
-          src += at * stride[i];
-        }
-        return src;
-      });
-    }
+    case OpKind::Tile: return repeat_sources(in, out);
+    case OpKind::Gather: return gather_sources(node, in, out);
+    case OpKind::DepthToSpace: return depth_to_space_sources(node, in, out);
+    case OpKind::SpaceToDepth: return space_to_depth_sources(node, in, out);
+    case OpKind::Pad: return pad_sources(node, in, out);
     default: break;
   }
   throw Error("node '" + node.name + "' (" + std::string(op_name(node.kind)) + ") is not a rearrangement");

@@ -206,13 +206,9 @@ void AscentRun::record_forward(int k, int ii) {
   std::copy(x, x + image_size_, r.last_x.data());
 }
 
-bool AscentRun::step() {
-  if (finished()) return false;
-  const int ii = iteration_;
+// 0. keep pixels valid; 1. forward and record.
+void AscentRun::forward_and_record(int ii) {
   const int k_units = units();
-  const bool last = ii == params_.max_iter - 1;
-
-  // 0. keep pixels valid; 1. forward and record.
   for (int k = 0; k < k_units; ++k) {
     if (records_[static_cast<size_t>(k)].running) clip_to_valid_pixels(k);
   }
@@ -224,64 +220,77 @@ bool AscentRun::step() {
   for (int k = 0; k < k_units; ++k) {
     if (records_[static_cast<size_t>(k)].running) record_forward(k, ii);
   }
+}
 
+// 3. The learning rate of the policy, for a gradient of norm `gnorm`.
+double AscentRun::learning_rate(const UnitRecord& r, double gnorm) const {
+  if (params_.lr_policy == LrPolicy::Progress) {
+    return std::min(params_.max_lr, params_.desired_prog / (gnorm * gnorm));
+  }
+  if (params_.lr_policy == LrPolicy::Progress01) {
+    const double desired = std::min(params_.early_prog, params_.late_prog_mult * (1.0 - r.obj.back()));
+    return std::min(params_.max_lr, desired / (gnorm * gnorm));
+  }
+  return params_.lr;
+}
+
+// 4b. Blur every N, then the four percentile clips, in the paper's order.
+void AscentRun::regularize(float* x, const float* g, int ii) {
+  if (params_.blur_every > 0 && params_.blur_radius > 0.0 && ii % params_.blur_every == 0) {
+    regularizers_.gaussian_blur(x, params_.blur_radius);
+  }
+  if (params_.small_val_percentile > 0) regularizers_.clip_small_values(x, params_.small_val_percentile);
+  if (params_.small_norm_percentile > 0) regularizers_.clip_small_norm(x, params_.small_norm_percentile);
+  if (params_.px_benefit_percentile > 0) regularizers_.clip_small_benefit(x, g, params_.px_benefit_percentile, false);
+  if (params_.px_abs_benefit_percentile > 0) {
+    regularizers_.clip_small_benefit(x, g, params_.px_abs_benefit_percentile, true);
+  }
+}
+
+void AscentRun::stop_unit(UnitRecord& r, std::string failure) {
+  if (!failure.empty()) r.failure = std::move(failure);
+  r.running = false;
+  --running_;
+}
+
+// 2-4 for element k: its variable's gradient, the stop tests, the learning rate, the update and the regularizers.
+void AscentRun::update_unit(int k, const Tensor& g_x, int ii) {
+  UnitRecord& r = records_[static_cast<size_t>(k)];
+  float* x = x_.data() + k * image_size_;
+  const float* g = g_x.data() + k * image_size_;
+  const float* g_var = g;
+  const bool fft = params_.param == ParamKind::Fft;
+  if (fft) {
+    g_var = grad_var_.data() + k * var_size_;
+    fft_.adjoint(g, grad_var_.data() + k * var_size_);
+  }
+  const double gnorm = l2(g_var, var_size_);
+  if (gnorm == 0.0) return stop_unit(r, "gradient zero");
+  if (ii == params_.max_iter - 1) return stop_unit(r, {});
+  const double lr = learning_rate(r, gnorm);
+  if (!fft && params_.optimizer == OptimizerKind::Sgd) {  // the paper's update, kept exactly as it was
+    const auto step_size = static_cast<float>(lr);
+    const auto keep = static_cast<float>(1.0 - params_.decay);
+    for (int64_t i = 0; i < image_size_; ++i) x[i] = (x[i] + step_size * g[i]) * keep;
+  } else {
+    update(k, lr, g_var, ii);
+  }
+  regularize(x, g, ii);
+  for (int64_t i = 0; i < image_size_; ++i) {
+    if (!std::isfinite(x[i])) return stop_unit(r, "NaN in x at iteration " + std::to_string(ii));
+  }
+}
+
+bool AscentRun::step() {
+  if (finished()) return false;
+  const int ii = iteration_;
+  forward_and_record(ii);
   // 2. backward from the objective's seed (the neuron's: the push direction at the unit, one element each).
   net_.backward_from(blob_, seed_, BackwardMode::Gradient, grads_);
   pixel_gradient();
   const Tensor& g_x = params_.transforms_on() ? grad_x_ : grad_pix_;
-  const bool fft = params_.param == ParamKind::Fft;
-  const bool paper_update = !fft && params_.optimizer == OptimizerKind::Sgd;
-
-  for (int k = 0; k < k_units; ++k) {
-    UnitRecord& r = records_[static_cast<size_t>(k)];
-    if (!r.running) continue;
-    float* x = x_.data() + k * image_size_;
-    const float* g = g_x.data() + k * image_size_;
-    const float* g_var = g;
-    if (fft) {
-      g_var = grad_var_.data() + k * var_size_;
-      fft_.adjoint(g, grad_var_.data() + k * var_size_);
-    }
-    const double gnorm = l2(g_var, var_size_);
-    if (gnorm == 0.0 || last) {
-      if (gnorm == 0.0) r.failure = "gradient zero";
-      r.running = false;
-      --running_;
-      continue;
-    }
-    // 3. learning rate.
-    double lr = params_.lr;
-    if (params_.lr_policy == LrPolicy::Progress) {
-      lr = std::min(params_.max_lr, params_.desired_prog / (gnorm * gnorm));
-    } else if (params_.lr_policy == LrPolicy::Progress01) {
-      const double desired = std::min(params_.early_prog, params_.late_prog_mult * (1.0 - r.obj.back()));
-      lr = std::min(params_.max_lr, desired / (gnorm * gnorm));
-    }
-    // 4. update and regularize.
-    if (paper_update) {
-      const auto step_size = static_cast<float>(lr);
-      const auto keep = static_cast<float>(1.0 - params_.decay);
-      for (int64_t i = 0; i < image_size_; ++i) x[i] = (x[i] + step_size * g[i]) * keep;
-    } else {
-      update(k, lr, g_var, ii);
-    }
-    if (params_.blur_every > 0 && params_.blur_radius > 0.0 && ii % params_.blur_every == 0) {
-      regularizers_.gaussian_blur(x, params_.blur_radius);
-    }
-    if (params_.small_val_percentile > 0) regularizers_.clip_small_values(x, params_.small_val_percentile);
-    if (params_.small_norm_percentile > 0) regularizers_.clip_small_norm(x, params_.small_norm_percentile);
-    if (params_.px_benefit_percentile > 0) regularizers_.clip_small_benefit(x, g, params_.px_benefit_percentile, false);
-    if (params_.px_abs_benefit_percentile > 0) {
-      regularizers_.clip_small_benefit(x, g, params_.px_abs_benefit_percentile, true);
-    }
-    for (int64_t i = 0; i < image_size_; ++i) {
-      if (!std::isfinite(x[i])) {
-        r.failure = "NaN in x at iteration " + std::to_string(ii);
-        r.running = false;
-        --running_;
-        break;
-      }
-    }
+  for (int k = 0; k < units(); ++k) {
+    if (records_[static_cast<size_t>(k)].running) update_unit(k, g_x, ii);
   }
   ++iteration_;
   return !finished();

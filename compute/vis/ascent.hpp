@@ -100,6 +100,11 @@ class AscentRun {
  private:
   void clip_to_valid_pixels(int k);
   void feed_network();
+  void forward_and_record(int ii);
+  double learning_rate(const UnitRecord& r, double gnorm) const;
+  void regularize(float* x, const float* g, int ii);
+  void update_unit(int k, const Tensor& g_x, int ii);
+  void stop_unit(UnitRecord& r, std::string failure);
   void record_forward(int k, int ii);
   void pixel_gradient();
   void update(int k, double lr, const float* g_var, int ii);
