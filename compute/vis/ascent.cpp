@@ -107,9 +107,13 @@ void AscentRun::update_params(const AscentParams& params) {
 void AscentRun::clip_to_valid_pixels(int k) {
   float* x = x_.data() + k * image_size_;
   const int64_t plane = height_ * width_;
+  // clip(x + p0, 0, 255) - p0 as a clamp of x to [-p0, 255 - p0]: the same where a bound acts, and x untouched
+  // where none does. Adding and subtracting p0 in float32 would round x to the spacing of floats near p0 (8e-6
+  // near 128) at every step: a relative error of 1e-4 on a pixel of 0.1, which the float64 original lacks.
   for (int64_t c = 0; c < channels_; ++c) {
-    const float p0 = space_.offset[static_cast<size_t>(c)];
-    for (int64_t i = c * plane; i < (c + 1) * plane; ++i) x[i] = std::clamp(x[i] + p0, 0.0f, 255.0f) - p0;
+    const double p0 = space_.offset[static_cast<size_t>(c)];
+    const auto lo = static_cast<float>(-p0), hi = static_cast<float>(255.0 - p0);
+    for (int64_t i = c * plane; i < (c + 1) * plane; ++i) x[i] = std::clamp(x[i], lo, hi);
   }
 }
 

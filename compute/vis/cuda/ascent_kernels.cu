@@ -44,8 +44,9 @@ __global__ void prepare_kernel(AscentDeviceBuffers b) {
     const auto c = static_cast<int>((i / plane) % b.c);
     float v = b.x[i];
     if (b.running[k]) {
+      // The host loop's clamp of x to [-p0, 255 - p0] (compute/vis/ascent.cpp): x untouched where no bound acts.
       const float p0 = b.offset[c];
-      v = fminf(fmaxf(v + p0, 0.0f), 255.0f) - p0;
+      v = fminf(fmaxf(v, -p0), 255.0f - p0);
       b.x[i] = v;
     }
     b.input[i] = v * b.gain[c];
