@@ -4,6 +4,7 @@
 #include "app/commands/output_check.hpp"
 #include "app/library_report.hpp"
 #include "compute/onnx/onnx_import.hpp"
+#include "compute/vis/receptive_field.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -20,6 +21,7 @@ namespace {
 struct InfoFlags {
   ModelFlags model;
   bool ops = false;
+  bool receptive_fields = false;
   std::string simplified;  // write the simplified model here
 };
 
@@ -112,6 +114,54 @@ int print_model(const InfoFlags& flags) {
   return kExitOk;
 }
 
+nlohmann::json field_json(const vis::ReceptiveField& f) {
+  nlohmann::json j = {{"kind", vis::receptive_kind_name(f.kind)}};
+  if (f.kind == vis::ReceptiveField::Kind::Spatial) {
+    j["size"] = {f.y.size, f.x.size};
+    j["stride"] = {f.y.stride, f.x.stride};
+    j["pad"] = {f.y.pad, f.x.pad};
+    j["aligned"] = f.aligned;
+  }
+  if (!f.note.empty()) j["note"] = f.note;
+  return j;
+}
+
+// Each layer's receptive field (compute/vis/receptive_field.hpp): size, stride and padding per axis, so that unit
+// (y, x) sees input rows y * stride - pad .. + size - 1.
+int print_receptive_fields(const InfoFlags& flags) {
+  const LoadedModel session = load_net(flags.model, 0);
+  const Graph& g = session.net->graph();
+  const std::vector<vis::ReceptiveField> fields = vis::receptive_fields(g);
+  if (flags.model.json) {
+    nlohmann::json layers = nlohmann::json::array();
+    for (const Node& node : g.nodes) {
+      nlohmann::json j = field_json(fields[static_cast<size_t>(node.output)]);
+      j["name"] = g.blobs[static_cast<size_t>(node.output)].name;
+      j["op"] = std::string(op_name(node.kind));
+      layers.push_back(j);
+    }
+    std::printf("%s\n", nlohmann::json{{"model", flags.model.model}, {"receptive_fields", layers}}.dump(2).c_str());
+    return kExitOk;
+  }
+  int width = 5;
+  for (const Node& node : g.nodes) {
+    width = std::max(width, static_cast<int>(g.blobs[static_cast<size_t>(node.output)].name.size()));
+  }
+  std::printf("%s: receptive fields (unit y sees input rows y * stride - pad .. + r - 1; likewise x)\n",
+              flags.model.model.c_str());
+  std::printf("%-*s  %-18s %-16s %s\n", width, "layer", "op", "shape", "receptive field");
+  int misaligned = 0;
+  for (const Node& node : g.nodes) {
+    const Blob& out = g.blobs[static_cast<size_t>(node.output)];
+    const vis::ReceptiveField& f = fields[static_cast<size_t>(node.output)];
+    misaligned += f.aligned ? 0 : 1;
+    std::printf("%-*s  %-18s %-16s %s\n", width, out.name.c_str(), std::string(op_name(node.kind)).c_str(),
+                to_string(out.dims).c_str(), vis::describe(f).c_str());
+  }
+  if (misaligned > 0) std::printf("%d layers join branches that are not aligned\n", misaligned);
+  return kExitOk;
+}
+
 }  // namespace
 
 Subcommand add_info_command(CLI::App& parent) {
@@ -122,12 +172,18 @@ Subcommand add_info_command(CLI::App& parent) {
                             "With --model: the model's layers (name, op, shape, parameters)");
   add_model_flags(*parser, flags->model, /*model_required=*/false);
   parser->add_flag("--ops", flags->ops, "List the supported ONNX ops");
+  parser->add_flag("--receptive-fields", flags->receptive_fields,
+                   "With --model: each layer's receptive field in input pixels (size, stride, padding per axis)");
   parser->add_option("--simplified", flags->simplified,
                      "With --model: write the graph that runs (after constant folding, If branches and dead nodes "
                      "removed) as an ONNX file");
   return {parser, [flags] {
             return run_guarded("info", [&] {
               if (flags->ops) return print_ops(flags->model.json);
+              if (flags->receptive_fields && flags->model.model.empty()) {
+                throw CommandError(kExitUsage, "--receptive-fields needs --model");
+              }
+              if (flags->receptive_fields) return print_receptive_fields(*flags);
               if (!flags->model.model.empty()) return print_model(*flags);
               std::printf("deepvis %s (commit %s)\n", DEEPVIS_VERSION, build_commit());
               for (const auto& [library, version] : library_report()) {
