@@ -5,6 +5,7 @@
 #include "compute/core/error.hpp"
 #include "compute/io/file_names.hpp"
 #include "compute/vis/ascent_report.hpp"
+#include "compute/vis/ascent_setup.hpp"
 
 #include <opencv2/imgproc.hpp>
 
@@ -256,6 +257,7 @@ struct UnitImageCache::Active {
   UnitImageKey key;
   vis::PixelSpace space;
   Tensor start;  // the start image when params.start_at is Image (the run reads it at its first step)
+  std::optional<vis::ImageCrop> crop;    // the unit's receptive field (conv units)
   std::unique_ptr<vis::AscentLoop> run;  // on the GPU when the net is
 };
 
@@ -375,12 +377,14 @@ void UnitImageCache::start(const UnitImageRequest& request, uint64_t id) {
     active->key = make_unit_image_key(worker_->stem, worker_->hash, layer, request.unit, params, active->space,
                                       net.backend_name(), start_hash);
     active->id_text = unit_id(worker_->stem, layer, request.unit);
+    active->crop = vis::ascent_unit_crop(net, params);
     active->path = cache_dir_.empty() ? std::string() : cache_dir_ + "/" + active->key.relative_path();
     std::string problem;
     if (!active->path.empty()) {
       if (std::optional<UnitImage> cached = read_unit_cache_file(active->path, active->key, &problem)) {
         cached->id = active->id_text;
         cached->pixels_rgb = pixels_rgb(cached->best_x, active->space);
+        cached->crop = active->crop;
         auto image = std::make_shared<const UnitImage>(std::move(*cached));
         publish(id, [&](UnitImageStatus& s) {
           s.state = UnitImageState::Ready;
@@ -432,6 +436,7 @@ void UnitImageCache::finish() {
   result.id = a->id_text;
   result.best_x = r.best_x.empty() ? r.last_x : r.best_x;
   result.pixels_rgb = pixels_rgb(result.best_x, a->space);
+  result.crop = a->crop;
   result.best_obj = r.best_obj;
   result.best_ii = r.best_ii;
   result.meta_result = r.meta_result();

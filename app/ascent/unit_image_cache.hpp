@@ -18,6 +18,7 @@
 #include "compute/core/tensor.hpp"
 #include "compute/model/device_choice.hpp"
 #include "compute/vis/ascent.hpp"
+#include "compute/vis/receptive_field.hpp"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core/mat.hpp>
@@ -67,9 +68,10 @@ UnitImageKey make_unit_image_key(const std::string& model_stem, const std::strin
 
 // One unit's result as the pane shows it and the cache stores it.
 struct UnitImage {
-  std::string id;      // model/layer:unit
-  Tensor best_x;       // (C, H, W) pixel space
-  cv::Mat pixels_rgb;  // x + p0 as 8-bit RGB (what the pane draws)
+  std::string id;                      // model/layer:unit
+  Tensor best_x;                       // (C, H, W) pixel space
+  cv::Mat pixels_rgb;                  // x + p0 as 8-bit RGB (what the pane draws)
+  std::optional<vis::ImageCrop> crop;  // a conv unit's receptive field in it (not stored: the model says it)
   double best_obj = 0.0;
   int best_ii = -1;
   std::string meta_result;

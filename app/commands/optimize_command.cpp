@@ -137,12 +137,13 @@ void progress_line(const vis::AscentRun& run, double seconds) {
 int report_results(const OptimizeFlags& f, const vis::AscentParams& params, const vis::PixelSpace& space, bool bgr,
                    int units, int iterations, double seconds, const std::string& loop,
                    const std::function<std::string(int)>& element_prefix,
-                   const std::function<const vis::UnitRecord&(int)>& record_of) {
+                   const std::function<const vis::UnitRecord&(int)>& record_of,
+                   const std::optional<vis::ImageCrop>& crop) {
   nlohmann::json summary = nlohmann::json::array();
   const nlohmann::json extra = {{"model", f.model.model}, {"seconds", seconds}, {"loop", loop}};
   for (int k = 0; k < units; ++k) {
     const vis::UnitRecord& r = record_of(k);
-    const auto paths = vis::write_unit_outputs(element_prefix(k), params, space, r, bgr, units > 1, extra);
+    const auto paths = vis::write_unit_outputs(element_prefix(k), params, space, r, bgr, units > 1, extra, crop);
     summary.push_back({{"unit", r.unit},
                        {"best_obj", r.best_obj},
                        {"meta_result", r.meta_result()},
@@ -183,9 +184,10 @@ int run_on_device(const OptimizeFlags& f, Net& net, const vis::AscentParams& par
   }
   const double seconds = elapsed();
   if (show_progress) std::fputc('\n', stderr);
-  return report_results(f, run->params(), space, bgr, run->units(), run->iteration(), seconds,
-                        "gpu (" + run->launch_note() + ")", element_prefix,
-                        [&](int k) -> const vis::UnitRecord& { return run->record(k); });
+  return report_results(
+      f, run->params(), space, bgr, run->units(), run->iteration(), seconds, "gpu (" + run->launch_note() + ")",
+      element_prefix, [&](int k) -> const vis::UnitRecord& { return run->record(k); },
+      vis::ascent_unit_crop(net, params));
 }
 #endif
 
@@ -300,8 +302,9 @@ int run_on_host(const OptimizeFlags& f, Net& net, const vis::AscentParams& param
     std::fprintf(stderr, "optimize: wrote %llu video frames to %s\n", static_cast<unsigned long long>(frames),
                  video->path().c_str());
   }
-  return report_results(f, params, space, bgr, run->units(), run->iteration(), seconds, "host", element_prefix,
-                        [&](int k) -> const vis::UnitRecord& { return run->record(k); });
+  return report_results(
+      f, params, space, bgr, run->units(), run->iteration(), seconds, "host", element_prefix,
+      [&](int k) -> const vis::UnitRecord& { return run->record(k); }, vis::ascent_unit_crop(net, params));
 }
 
 int run_optimize(OptimizeFlags& f) {

@@ -30,6 +30,32 @@ void draw_status(const Snapshot& snapshot) {
   if (!s.note.empty()) ImGui::TextWrapped("%s", s.note.c_str());
 }
 
+// The image, cropped to the unit's receptive field unless the full canvas is asked for (the original shows a
+// conv unit's image cropped); the crop is a texture region, so toggling re-uploads nothing.
+void draw_unit_image(const UnitImage& image, unsigned texture, AppState& state) {
+  const auto cols = static_cast<float>(image.pixels_rgb.cols), rows = static_cast<float>(image.pixels_rgb.rows);
+  ImVec2 uv0(0, 0), uv1(1, 1);
+  float w = cols, h = rows;
+  if (image.crop) {
+    ImGui::Checkbox("full canvas", &state.unit_image_full_canvas);
+    ImGui::SameLine();
+    const vis::ImageCrop& c = *image.crop;
+    ImGui::TextDisabled("field: rows %lld-%lld, cols %lld-%lld", static_cast<long long>(c.y0),
+                        static_cast<long long>(c.y0 + c.height - 1), static_cast<long long>(c.x0),
+                        static_cast<long long>(c.x0 + c.width - 1));
+    if (!state.unit_image_full_canvas) {
+      uv0 = ImVec2(static_cast<float>(c.x0) / cols, static_cast<float>(c.y0) / rows);
+      uv1 = ImVec2(static_cast<float>(c.x0 + c.width) / cols, static_cast<float>(c.y0 + c.height) / rows);
+      w = static_cast<float>(c.width);
+      h = static_cast<float>(c.height);
+    }
+  }
+  const ImVec2 avail(ImGui::GetContentRegionAvail().x,
+                     ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeight() * 1.5f);
+  const float scale = fit_scale(w, h, avail);
+  ImGui::Image(texture_id(texture), ImVec2(w * scale, h * scale), uv0, uv1);
+}
+
 }  // namespace
 
 void draw_unit_optimized_panel(const Snapshot& snapshot, AppState& state, Commands& commands) {
@@ -54,12 +80,7 @@ void draw_unit_optimized_panel(const Snapshot& snapshot, AppState& state, Comman
     if (s.state == UnitImageState::Ready && s.image && snapshot.unit_image_texture != 0) {
       ImGui::Text("best %.4g at %d, %s%s", s.image->best_obj, s.image->best_ii, s.image->meta_result.c_str(),
                   s.image->from_disk ? " (cached)" : "");
-      const ImVec2 avail(ImGui::GetContentRegionAvail().x,
-                         ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeight() * 1.5f);
-      const auto w = static_cast<float>(s.image->pixels_rgb.cols);
-      const auto h = static_cast<float>(s.image->pixels_rgb.rows);
-      const float scale = fit_scale(w, h, avail);
-      ImGui::Image(texture_id(snapshot.unit_image_texture), ImVec2(w * scale, h * scale));
+      draw_unit_image(*s.image, snapshot.unit_image_texture, state);
     }
     const bool gallery_running =
         snapshot.gallery.state == GalleryState::Loading || snapshot.gallery.state == GalleryState::Running;

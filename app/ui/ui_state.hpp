@@ -58,9 +58,10 @@ struct AppState {
   AscentPanelState optimization;   // its widgets
   // The per-unit optimized pane (disk-cached) and the whole-layer gallery (app/gui/unit_optimized_link.hpp).
   bool show_unit_optimized = true;
-  bool unit_image_auto = true;  // compute the selected unit's image as soon as it is selected
-  int unit_image_preset = 4;    // the paper's preset the pane and the gallery use
-  int unit_image_iters = 200;   // instead of the preset's 500-1000, so a unit is ready in seconds
+  bool unit_image_auto = true;          // compute the selected unit's image as soon as it is selected
+  bool unit_image_full_canvas = false;  // a conv unit's image whole, not cropped to its receptive field
+  int unit_image_preset = 4;            // the paper's preset the pane and the gallery use
+  int unit_image_iters = 200;           // instead of the preset's 500-1000, so a unit is ready in seconds
   bool show_gallery = false;
   int gallery_batch = 8;  // units per AscentRun
   std::string gallery_dir = "deepvis-gallery";

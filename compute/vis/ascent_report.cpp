@@ -128,20 +128,33 @@ void write_png(const std::string& path, const cv::Mat& image) {
 }  // namespace
 
 std::vector<std::string> write_unit_outputs(const std::string& prefix, const AscentRun& run, int k, bool bgr_channels,
-                                            bool unit_in_name, const nlohmann::json& extra) {
-  return write_unit_outputs(prefix, run.params(), run.space(), run.record(k), bgr_channels, unit_in_name, extra);
+                                            bool unit_in_name, const nlohmann::json& extra,
+                                            const std::optional<ImageCrop>& crop) {
+  return write_unit_outputs(prefix, run.params(), run.space(), run.record(k), bgr_channels, unit_in_name, extra, crop);
 }
 
 std::vector<std::string> write_unit_outputs(const std::string& prefix, const AscentParams& params,
                                             const PixelSpace& space, const UnitRecord& r, bool bgr_channels,
-                                            bool unit_in_name, const nlohmann::json& extra) {
+                                            bool unit_in_name, const nlohmann::json& extra,
+                                            const std::optional<ImageCrop>& crop) {
   char unit[32];
   std::snprintf(unit, sizeof unit, "_unit%04lld", static_cast<long long>(r.unit));
   const std::string base = prefix + (unit_in_name ? unit : "");
   std::vector<std::string> paths = {base + "_best_X.png", base + "_best_Xpm.png", base + "_info.json"};
-  write_png(paths[0], display_x(r.best_x, bgr_channels));
-  write_png(paths[1], display_xpm(r.best_x, space, bgr_channels));
+  const cv::Mat x_image = display_x(r.best_x, bgr_channels), xpm_image = display_xpm(r.best_x, space, bgr_channels);
+  write_png(paths[0], x_image);
+  write_png(paths[1], xpm_image);
   nlohmann::json info = {{"params", params_json(params)}, {"results", results_json(r)}};
+  if (crop) {  // the unit's receptive field, as the original shows a conv unit's image
+    const cv::Rect rect(static_cast<int>(crop->x0), static_cast<int>(crop->y0), static_cast<int>(crop->width),
+                        static_cast<int>(crop->height));
+    paths.push_back(base + "_best_X_rf.png");
+    paths.push_back(base + "_best_Xpm_rf.png");
+    write_png(paths[3], x_image(rect));
+    write_png(paths[4], xpm_image(rect));
+    info["receptive_field"] = {{"rows", {crop->y0, crop->y0 + crop->height - 1}},
+                               {"cols", {crop->x0, crop->x0 + crop->width - 1}}};
+  }
   info["params"]["push_unit"] = r.unit;
   for (const auto& [key, value] : extra.items()) info[key] = value;
   const std::string tmp = paths[2] + ".part";

@@ -8,6 +8,15 @@
 
 namespace deepvis::vis {
 
+std::optional<ImageCrop> ascent_unit_crop(const Net& net, const AscentParams& params) {
+  const int blob = net.blob_id(params.push_layer);
+  const Dims& out = net.blob_dims(blob);
+  if (out.size() != 4 || (out[2] == 1 && out[3] == 1)) return std::nullopt;
+  const Dims& in = net.input_dims();
+  const ReceptiveField field = receptive_fields(net.graph())[static_cast<size_t>(blob)];
+  return unit_crop(field, params.push_y.value_or(out[2] / 2), params.push_x.value_or(out[3] / 2), in[2], in[3]);
+}
+
 AscentTarget resolve_ascent_target(const Net& net, const AscentParams& params) {
   AscentTarget t;
   t.blob = net.blob_id(params.push_layer);

@@ -4,6 +4,7 @@
 // both use these, so the same parameters and seed start both from the same pixels.
 #include "compute/core/net.hpp"
 #include "compute/vis/ascent_params.hpp"
+#include "compute/vis/receptive_field.hpp"
 
 #include <cstdint>
 
@@ -21,6 +22,11 @@ struct AscentTarget {
 // Checks the layer, units and position against the net (whose batch must already be the number of units), and
 // the input for an image. Throws deepvis::Error naming what is wrong.
 AscentTarget resolve_ascent_target(const Net& net, const AscentParams& params);
+
+// The part of the input the target unit sees (its receptive field at the unit's position, default the centre,
+// clipped to the image), as the original shows a conv unit's optimized image; nullopt for units that see the whole
+// image (fully connected ones) or whose field is unknown.
+std::optional<ImageCrop> ascent_unit_crop(const Net& net, const AscentParams& params);
 
 // (K, C, H, W) pixel-space start points, K = params.push_units.size(): every element starts from the same draw of
 // params.seed, except with the diversity objective and a random start, where every element after the first draws

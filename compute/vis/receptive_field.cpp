@@ -190,6 +190,16 @@ std::vector<ReceptiveField> receptive_fields(const Graph& graph) {
   return fields;
 }
 
+std::optional<ImageCrop> unit_crop(const ReceptiveField& f, int64_t unit_y, int64_t unit_x, int64_t height,
+                                   int64_t width) {
+  if (f.kind != Kind::Spatial) return std::nullopt;
+  const PixelRange rows = f.rows(unit_y), cols = f.cols(unit_x);
+  const int64_t y0 = std::max<int64_t>(0, rows.first), y1 = std::min(height - 1, rows.last);
+  const int64_t x0 = std::max<int64_t>(0, cols.first), x1 = std::min(width - 1, cols.last);
+  if (y1 < y0 || x1 < x0) return std::nullopt;
+  return ImageCrop{y0, x0, y1 - y0 + 1, x1 - x0 + 1};
+}
+
 std::string describe(const ReceptiveField& f) {
   if (f.kind == Kind::Global) return "global";
   if (f.kind == Kind::Unknown) return "unknown (" + f.note + ")";

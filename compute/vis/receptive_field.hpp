@@ -12,6 +12,7 @@
 #include "compute/core/graph.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,16 @@ const char* receptive_kind_name(ReceptiveField::Kind kind);
 
 // One field per blob of `graph` (constants: Global, never used). The input's own is size 1, stride 1, pad 0.
 std::vector<ReceptiveField> receptive_fields(const Graph& graph);
+
+// A rectangle of the input image, inside it.
+struct ImageCrop {
+  int64_t y0 = 0, x0 = 0, height = 0, width = 0;
+};
+
+// The input pixels unit (unit_y, unit_x) sees, clipped to a height x width image; nullopt when the field is global
+// or unknown (the whole image matters, or nobody knows which part).
+std::optional<ImageCrop> unit_crop(const ReceptiveField& field, int64_t unit_y, int64_t unit_x, int64_t height,
+                                   int64_t width);
 
 // "r 163x163, stride 16x16, pad 64x64" (one number where both axes agree), "global" or "unknown (...)".
 std::string describe(const ReceptiveField& field);

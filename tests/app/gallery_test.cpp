@@ -262,6 +262,7 @@ TEST_CASE("gallery: a unit is computed once, then served from disk bit for bit")
   CHECK(same_bits(first->best_x, direct_run("logits", 3, r.params)));
   CHECK(first->pixels_rgb.rows == 28);
   CHECK(first->pixels_rgb.cols == 28);
+  CHECK_FALSE(first->crop.has_value());  // a logit sees the whole image
 
   // A new cache (as a later session) on the same folder: no run, the same bits.
   app::UnitImageCache again(cache_dir);
@@ -286,11 +287,17 @@ TEST_CASE("gallery: a unit is computed once, then served from disk bit for bit")
   app::UnitImageRequest by_node = request_for(1, 20);
   by_node.layer = "/conv2/Conv";
   again.request(by_node);
-  CHECK_FALSE(wait_ready(again)->from_disk);
+  const auto conv_unit = wait_ready(again);
+  CHECK_FALSE(conv_unit->from_disk);
+  REQUIRE(conv_unit->crop.has_value());  // a conv unit's receptive field, for the pane's cropped view
+  CHECK(conv_unit->crop->height < 28);
   app::UnitImageRequest by_blob = by_node;
   by_blob.layer = "/bn2/BatchNormalization_output_0";
   again.request(by_blob);
-  CHECK(wait_ready(again)->from_disk);
+  const auto served = wait_ready(again);
+  CHECK(served->from_disk);
+  REQUIRE(served->crop.has_value());  // served from disk, the field comes from the model
+  CHECK(served->crop->height == conv_unit->crop->height);
   CHECK(again.runs_started() == 2);
   // A parameter that matters is a new computation.
   app::UnitImageRequest longer = r;

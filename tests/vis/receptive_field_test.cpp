@@ -7,13 +7,17 @@
 #include "compute/core/graph_builder.hpp"
 #include "compute/core/net.hpp"
 #include "compute/onnx/onnx_import.hpp"
+#include "compute/vis/ascent_setup.hpp"
 #include "tests/support/op_check.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/torch_fixtures.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -257,4 +261,47 @@ TEST_CASE("receptive field: deepvis info --receptive-fields lists each layer's, 
   r = test::run_process({test::deepvis_binary(), "info", "--receptive-fields"});
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("--receptive-fields needs --model") != std::string::npos);
+}
+
+TEST_CASE("receptive field: a conv unit's optimized image is cropped to its field, at the centre by default") {
+  const std::string model = std::string(DEEPVIS_SOURCE_DIR) + "/tests/fixtures/preset_reference/model.onnx";
+  Net net(import_onnx(model), make_cpu_backend());  // 39 x 39 input; conv2 9 x 9 with r 17, stride 4, pad 4
+  vis::AscentParams p = vis::preset(3);
+  p.push_layer = "conv2";
+  p.push_units = {0};
+  std::optional<vis::ImageCrop> crop = vis::ascent_unit_crop(net, p);
+  REQUIRE(crop.has_value());
+  CHECK(crop->y0 == 4 * 4 - 4);  // the centre unit (4, 4)
+  CHECK(crop->height == 17);
+  CHECK(crop->x0 == 12);
+  p.push_y = 0;  // the corner: rows -4 .. 12, clipped to 0 .. 12
+  p.push_x = 8;  // columns 28 .. 44, clipped to 28 .. 38
+  crop = vis::ascent_unit_crop(net, p);
+  REQUIRE(crop.has_value());
+  CHECK(crop->y0 == 0);
+  CHECK(crop->height == 13);
+  CHECK(crop->x0 == 28);
+  CHECK(crop->width == 11);
+  p.push_y.reset();
+  p.push_x.reset();
+  p.push_layer = "fc";  // a fully connected unit sees the whole image: no crop
+  CHECK_FALSE(vis::ascent_unit_crop(net, p).has_value());
+
+  // deepvis optimize writes the crops beside the full images and records the field.
+  test::TempDir dir;
+  const auto r =
+      test::run_process({test::deepvis_binary(), "optimize", "--model", model, "--device", "cpu", "--layer", "conv2",
+                         "--unit", "3", "--preset", "3", "--max-iter", "3", "--out", dir.path("conv")});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  const cv::Mat full = cv::imread(dir.path("conv_best_X.png")), cropped = cv::imread(dir.path("conv_best_Xpm_rf.png"));
+  CHECK(full.rows == 39);
+  CHECK(cropped.rows == 17);
+  CHECK(cropped.cols == 17);
+  std::ifstream in(dir.path("conv_info.json"));
+  const auto info = nlohmann::json::parse(in);
+  CHECK(info["receptive_field"]["rows"] == nlohmann::json({12, 28}));
+  const auto fc = test::run_process({test::deepvis_binary(), "optimize", "--model", model, "--device", "cpu", "--layer",
+                                     "fc", "--unit", "3", "--max-iter", "2", "--out", dir.path("fc")});
+  REQUIRE_MESSAGE(fc.exit_code == 0, fc.output);
+  CHECK_FALSE(std::filesystem::exists(dir.path("fc_best_X_rf.png")));
 }
