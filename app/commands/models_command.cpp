@@ -48,7 +48,7 @@ fs::path executable_dir() {
 }
 
 // --dir folders when given; else $DEEPVIS_MODELS (colon-separated), ./models, and the executable's ../models
-// (the repository's models/ when run from build/). Each with its fetched/ subfolder.
+// (the repository's models/ when run from build/). Each with its subfolders.
 std::vector<fs::path> search_dirs(const ModelsFlags& flags) {
   std::vector<fs::path> roots;
   if (!flags.dirs.empty()) {
@@ -65,10 +65,19 @@ std::vector<fs::path> search_dirs(const ModelsFlags& flags) {
     const fs::path exe_dir = executable_dir();
     if (!exe_dir.empty()) roots.push_back((exe_dir / ".." / "models").lexically_normal());
   }
+  // Each root and its direct subfolders (fetched/, and one folder per model such as fashion_mnist/), sorted;
+  // hidden folders are skipped. One level only: a model's folder may hold training data or exports.
   std::vector<fs::path> dirs;
   for (const fs::path& root : roots) {
     dirs.push_back(root);
-    dirs.push_back(root / "fetched");
+    std::vector<fs::path> subdirs;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root, ec)) {
+      if (entry.is_directory(ec) && entry.path().filename().string().rfind('.', 0) != 0)
+        subdirs.push_back(entry.path());
+    }
+    std::sort(subdirs.begin(), subdirs.end());
+    dirs.insert(dirs.end(), subdirs.begin(), subdirs.end());
   }
   return dirs;
 }
@@ -171,7 +180,7 @@ Subcommand add_models_command(CLI::App& parent) {
       parent.add_subcommand("models", "List the ONNX models found, with their cards: name, input, labels, license");
   parser->add_option("--dir", flags->dirs,
                      "Folder to list (repeatable; default: $DEEPVIS_MODELS (a:b), ./models, the build's ../models; "
-                     "each with its fetched/)");
+                     "each with its subfolders)");
   parser->add_flag("--json", flags->json, "Machine-readable output");
   return {parser, [flags] { return run_guarded("models", [&] { return run_models(*flags); }); }};
 }

@@ -420,7 +420,7 @@ Subcommand add_optimize_command(CLI::App& parent) {
   cmd->add_option("--gallery-batch", f->gallery_batch, "Units per batch with --gallery (default 8)");
   cmd->add_option("--snapshot-every", f->snapshot_every, "Also write the image every N iterations");
   cmd->add_option("--video", f->video,
-                  "Also write the progress as a video, one frame per step (.mp4 H.264, else .avi MJPG)");
+                  "Also write the progress as a video, one frame per step (.mp4 for H.264 or .avi for MJPG)");
   cmd->add_option("--video-every", f->video_every, "With --video: one frame every N steps (default 1)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--video-fps", f->video_fps, "With --video: frames per second (default 30)")

@@ -303,8 +303,8 @@ Subcommand add_record_command(CLI::App& parent) {
       ->check(CLI::Range(16, 4096));
   cmd->add_option("--fps", f->fps, "Frame rate of the video (default: the input video's, else 30)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--out", f->out, "The video: .mp4 (H.264), or .avi (MJPG) when H.264 is unavailable")->required();
-  cmd->add_option("--codec", f->codec, "auto (H.264 when available, else MJPG), h264 or mjpg")
+  cmd->add_option("--out", f->out, "The video: .mp4 (H.264) or .avi (MJPG), as its extension says")->required();
+  cmd->add_option("--codec", f->codec, "auto (as --out's extension says: .mp4 H.264, .avi MJPG), h264 or mjpg")
       ->check(CLI::IsMember({"auto", "h264", "mjpg"}));
   cmd->add_option("--dump-frames", f->dump_frames, "Also write every frame as DIR/frame_00000.png, ...");
   return {cmd, [f] { return run_guarded("record", [&] { return run_record(*f); }); }};

@@ -48,7 +48,9 @@ void update_window_recording(WindowRecorder& recorder, AppState& state, int widt
       return;
     }
     try {
-      recorder.start(timestamped_path(folder, ".mp4"), region->width, region->height, fps, options, target);
+      RecorderOptions named_here = options;  // deepvis names the file: .avi instead when H.264 is missing
+      named_here.keep_extension = false;
+      recorder.start(timestamped_path(folder, ".mp4"), region->width, region->height, fps, named_here, target);
       const RecordingStatus s = recorder.status();
       notify(state, "recording " + s.file + " (" + s.codec + "), " + s.target + " " + std::to_string(region->width) +
                         "x" + std::to_string(region->height));

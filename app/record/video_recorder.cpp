@@ -9,6 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <future>
 #include <limits>
@@ -111,10 +113,34 @@ VideoRecorder::VideoRecorder(const std::string& path, int width, int height, dou
   }
 }
 
+// What the path's extension allows: "" (no extension, or keep_extension off: any), ".mp4" or ".avi"; an error for
+// another container or for a --codec that contradicts the extension.
+std::string container_of(const std::string& path, const RecorderOptions& options, std::string& error) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!options.keep_extension || ext.empty()) return "";
+  if (ext != ".mp4" && ext != ".avi") {
+    error =
+        "cannot record '" + path + "': " + ext + " is not a container deepvis writes (.mp4 for H.264, .avi for MJPG)";
+    return "";
+  }
+  const VideoCodec wanted = ext == ".mp4" ? VideoCodec::H264 : VideoCodec::Mjpg;
+  if (options.codec != VideoCodec::Auto && options.codec != wanted) {
+    error = "cannot record '" + path + "': codec " + video_codec_name(options.codec) + " does not go in " + ext +
+            " (.mp4 is H.264, .avi is MJPG)";
+  }
+  return ext;
+}
+
 std::string VideoRecorder::open_writer(const std::string& path) {
+  std::string error;
+  const std::string container = container_of(path, options_, error);
+  if (!error.empty()) return error;
   std::string tried;
   for (const WriterChoice& choice : writer_choices()) {
     if (options_.codec != VideoCodec::Auto && choice.codec != options_.codec) continue;
+    if (!container.empty() && container != choice.extension) continue;
     const std::string candidate = std::filesystem::path(path).replace_extension(choice.extension).string();
     auto writer = std::make_unique<cv::VideoWriter>();
     bool opened = false;
@@ -133,6 +159,11 @@ std::string VideoRecorder::open_writer(const std::string& path) {
       return "";
     }
     tried += (tried.empty() ? "" : ", ") + std::string(choice.name) + " as " + candidate;
+  }
+  if (!container.empty()) {
+    return "cannot record '" + path + "': " + (container == ".mp4" ? "H.264" : "MJPG") +
+           " is not available here (tried " + tried + "); " +
+           (container == ".mp4" ? "record to .avi for MJPG" : "is the folder there and writable?");
   }
   return "cannot record '" + path + "': no video writer opened (tried " + tried +
          "); is the folder there and writable?";

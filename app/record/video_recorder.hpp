@@ -32,7 +32,11 @@ VideoCodec parse_video_codec(const std::string& name);
 
 struct RecorderOptions {
   VideoCodec codec = VideoCodec::Auto;  // Auto: H.264 when the FFmpeg backend takes it, else MJPG
-  size_t queue_capacity = 8;            // frames waiting for the encoder; beyond it push() drops
+  // The path's extension is the user's choice of container: .mp4 is H.264 and .avi is MJPG, and when that codec
+  // is missing the recorder fails rather than write another file. False (for names deepvis makes itself, the
+  // window's timestamped recordings): the extension may change to the codec that opened.
+  bool keep_extension = true;
+  size_t queue_capacity = 8;  // frames waiting for the encoder; beyond it push() drops
   // Free bytes the target's filesystem must keep: below it the recording stops before the disk is full, so the
   // writer can still finalize the file (an MP4 without its index does not play).
   std::uintmax_t min_free_bytes = std::uintmax_t{64} << 20;

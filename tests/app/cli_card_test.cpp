@@ -188,6 +188,10 @@ TEST_CASE("cli card: deepvis models --dir lists models with their cards, broken 
   std::filesystem::create_directories(f.dir.path("fetched"));
   std::filesystem::copy_file(f.model, f.dir.path("fetched/broken.onnx"));
   f.write("fetched/broken.deepvis.json", R"({"name": "Broken", "labels": "x"})");
+  std::filesystem::create_directories(f.dir.path("own_model"));  // a model in a folder of its own
+  std::filesystem::copy_file(f.model, f.dir.path("own_model/own.onnx"));
+  std::filesystem::create_directories(f.dir.path(".hidden"));
+  std::filesystem::copy_file(f.model, f.dir.path(".hidden/skipped.onnx"));
 
   const auto r = run_process({deepvis_binary(), "models", "--dir", f.dir.path("")});
   REQUIRE(r.exit_code == 0);
@@ -208,7 +212,7 @@ TEST_CASE("cli card: deepvis models --dir lists models with their cards, broken 
   const auto j = run_process({deepvis_binary(), "models", "--dir", f.dir.path(""), "--json"});
   REQUIRE(j.exit_code == 0);
   const nlohmann::json models = parse_json(j.output)["models"];
-  REQUIRE(models.size() == 3);
+  REQUIRE(models.size() == 4);
   const auto find = [&](const std::string& file) {
     for (const auto& m : models) {
       if (m["path"].get<std::string>().find(file) != std::string::npos) return m;
@@ -230,6 +234,23 @@ TEST_CASE("cli card: deepvis models --dir lists models with their cards, broken 
   REQUIRE(b["errors"].size() == 1);
   CHECK(b["errors"][0].get<std::string>().find("labels must be a list of strings") != std::string::npos);
   CHECK(b["input"] == nlohmann::json::array({1, 3, 4, 4}));
+  CHECK(find("own_model/own.onnx")["name"] == "own");
 
   CHECK(run_process({deepvis_binary(), "models", "--dir", f.dir.path("nowhere")}).exit_code == 2);
+}
+
+TEST_CASE("cli card: deepvis models lists the embedded Fashion-MNIST model, which lives in models/fashion_mnist/") {
+  const auto r =
+      run_process({deepvis_binary(), "models", "--dir", std::string(DEEPVIS_SOURCE_DIR) + "/models", "--json"});
+  REQUIRE(r.exit_code == 0);
+  bool found = false;
+  const nlohmann::json listed = parse_json(r.output);
+  for (const auto& m : listed["models"]) {
+    if (m["path"].get<std::string>().find("fashion_mnist/fashion_mnist.onnx") != std::string::npos) {
+      found = true;
+      CHECK(m["errors"].empty());
+      CHECK(m["labels"] == 10);
+    }
+  }
+  CHECK(found);
 }

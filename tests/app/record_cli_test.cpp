@@ -252,6 +252,14 @@ TEST_CASE("record: deepvis record reports bad input, model, layer, unit, panes a
   auto ok = record({"--panes", "grid"});
   REQUIRE_MESSAGE(ok.exit_code == 0, ok.output);
   CHECK(test::decode_video(existing(dir.path("o.mp4"), dir.path("o.avi"))).size() == 3);
+  // The extension the user typed is the container: .avi writes .avi (MJPG), never another file.
+  auto avi = record({"--panes", "grid", "--out", dir.path("typed.avi")});
+  REQUIRE_MESSAGE(avi.exit_code == 0, avi.output);
+  CHECK(test::decode_video(dir.path("typed.avi")).size() == 3);
+  CHECK_FALSE(std::filesystem::exists(dir.path("typed.mp4")));
+  auto mkv = record({"--panes", "grid", "--out", dir.path("typed.mkv")});
+  CHECK(mkv.exit_code == 6);
+  CHECK(mkv.output.find(".mkv is not a container") != std::string::npos);
 }
 
 // The frames are H.264 (or MJPG) of small noisy 64x64 images, so each differs from its own snapshot by the codec's

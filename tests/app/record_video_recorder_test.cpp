@@ -59,6 +59,7 @@ TEST_CASE("record: VideoRecorder writes every frame, decodable, in both the H.26
   for (VideoCodec codec : {VideoCodec::Auto, VideoCodec::Mjpg}) {
     RecorderOptions options;
     options.codec = codec;
+    options.keep_extension = false;  // as for the window's own file names: the extension follows the codec
     VideoRecorder recorder(dir.path(std::string("clip_") + video_codec_name(codec) + ".mp4"), 96, 64, 25.0, options);
     INFO(recorder.path() << " " << recorder.codec_name());
     if (codec == VideoCodec::Mjpg) {
@@ -84,6 +85,35 @@ TEST_CASE("record: VideoRecorder writes every frame, decodable, in both the H.26
     CHECK(recorder.frames_dropped() == 0);
     check_frames(test::decode_video(recorder.path()), expected, 96, 64);
   }
+}
+
+TEST_CASE("record: the extension the user typed picks the container and codec, or the recording fails") {
+  TempDir dir;
+  {
+    VideoRecorder avi(dir.path("x.avi"), 96, 64, 25.0);  // .avi is MJPG, even where H.264 is there
+    CHECK(avi.path() == dir.path("x.avi"));
+    CHECK(avi.codec() == VideoCodec::Mjpg);
+    REQUIRE(avi.push_waiting(test_frame(0)));
+    CHECK(avi.stop() == 1);
+  }
+  CHECK(std::filesystem::exists(dir.path("x.avi")));
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.mp4")));
+  try {
+    VideoRecorder mp4(dir.path("y.mp4"), 96, 64, 25.0);  // H.264, or an error: never y.avi
+    CHECK(mp4.path() == dir.path("y.mp4"));
+    CHECK(mp4.codec() == VideoCodec::H264);
+  } catch (const deepvis::Error& e) {
+    CHECK(std::string(e.what()).find("H.264 is not available") != std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("y.avi")));
+  CHECK_THROWS_WITH_AS(VideoRecorder(dir.path("z.mkv"), 96, 64, 25.0),
+                       doctest::Contains(".mkv is not a container deepvis writes"), deepvis::Error);
+  RecorderOptions h264;
+  h264.codec = VideoCodec::H264;
+  CHECK_THROWS_WITH_AS(VideoRecorder(dir.path("w.avi"), 96, 64, 25.0, h264),
+                       doctest::Contains("codec h264 does not go in .avi"), deepvis::Error);
+  CHECK_FALSE(std::filesystem::exists(dir.path("z.mkv")));
+  CHECK_FALSE(std::filesystem::exists(dir.path("w.avi")));
 }
 
 TEST_CASE("record: VideoRecorder drops and counts frames while a slow encoder is busy, without blocking") {
@@ -138,7 +168,9 @@ TEST_CASE("record: a full disk stops VideoRecorder with a message and leaves a p
     options.free_space = [&](const std::filesystem::path&) -> std::uintmax_t {
       return ++probes <= 6 ? std::uintmax_t{50} << 30 : std::uintmax_t{10} << 20;
     };
-    VideoRecorder recorder(dir.path(std::string("full_") + video_codec_name(codec) + ".mp4"), 96, 64, 30.0, options);
+    VideoRecorder recorder(
+        dir.path(std::string("full_") + video_codec_name(codec) + (codec == VideoCodec::Mjpg ? ".avi" : ".mp4")), 96,
+        64, 30.0, options);
     INFO(recorder.codec_name());
     int accepted = 0;
     for (int k = 0; k < 12; ++k) accepted += recorder.push_waiting(test_frame(k)) ? 1 : 0;
