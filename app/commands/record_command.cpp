@@ -112,7 +112,7 @@ void apply_checked(EngineCore& core, const EngineCommand& command, ExitCode code
 void configure_engine(EngineCore& core, const RecordFlags& f, BackwardView view) {
   apply_checked(core, LoadModel{f.model.model}, kExitBadModel);
   if (!core.model()) throw CommandError(kExitBadModel, "cannot load model '" + f.model.model + "'");
-  apply_checked(core, SelectLayer{f.layer}, kExitUsage);
+  if (!f.layer.empty()) apply_checked(core, SelectLayer{f.layer}, kExitUsage);  // else the model's default
   const ModelInfo& model = *core.model();
   const LayerInfo& layer = model.layers[static_cast<size_t>(model.find_layer(core.settings().layer))];
   if (f.unit < 0 || f.unit >= layer.dims[1]) {
@@ -291,7 +291,9 @@ Subcommand add_record_command(CLI::App& parent) {
       "record", "Render a video, a folder of images or an image offline (no window) into a video, one frame each");
   add_model_flags(*cmd, f->model, true);
   cmd->add_option("--input", f->input, "Video file, folder of images, or one image")->required();
-  cmd->add_option("--layer", f->layer, "Layer whose activations are drawn (blob or node name)")->required();
+  cmd->add_option("--layer", f->layer,
+                  "Layer whose activations are drawn (blob or node name; default: the model card's, else the first "
+                  "convolution)");
   cmd->add_option("--unit", f->unit, "Selected unit (channel) for the unit and backward panes (default 0)");
   cmd->add_option("--mode", f->mode, "Backward view: off, gradient, deconv or guided (default: off)")
       ->check(CLI::IsMember({"off", "gradient", "deconv", "guided"}));

@@ -3,6 +3,7 @@
 #include "app/commands/commands.hpp"
 #include "app/commands/model_flags.hpp"
 #include "app/commands/output_check.hpp"
+#include "app/session/default_layer.hpp"
 #include "compute/vis/activation_grid.hpp"
 #include "compute/vis/colormap.hpp"
 #include "render/egl_context.hpp"
@@ -97,8 +98,9 @@ int run_render(const RenderFlags& f) {
   LoadedModel session = load_net(f.model);
   std::unique_ptr<Net>& net = session.net;
   int blob = -1;
+  const std::string layer = f.layer.empty() ? default_layer(*net, session.card) : f.layer;
   try {
-    blob = net->blob_id(f.layer);
+    blob = net->blob_id(layer);
   } catch (const Error& e) {
     throw CommandError(kExitUsage, e.what());
   }
@@ -114,7 +116,7 @@ int run_render(const RenderFlags& f) {
   try {
     grid.build(net->blob(blob), f.batch_index);
   } catch (const Error& e) {
-    throw CommandError(kExitUsage, "layer '" + f.layer + "': " + e.what());
+    throw CommandError(kExitUsage, "layer '" + layer + "': " + e.what());
   }
   const bool gray = colormap == Colormap::Gray;
   const cv::Mat& image = gray ? grid.atlas() : grid.colorize(colormap);
@@ -135,7 +137,7 @@ int run_render(const RenderFlags& f) {
   const GridRange range = grid.ranges().front();
   if (f.model.json) {
     nlohmann::json j{{"out", f.out},
-                     {"layer", f.layer},
+                     {"layer", layer},
                      {"shape", net->blob_dims(blob)},
                      {"channels", l.channels},
                      {"rows", l.rows},
@@ -166,7 +168,8 @@ Subcommand add_render_command(CLI::App& parent) {
       "render", "Draw one layer's activations as a grid of tiles into a PNG (headless OpenGL, or --no-gl)");
   add_model_flags(*parser, flags->model);
   parser->add_option("--input", flags->input, "Image file, or a preprocessed .npy (float32, NxCxHxW)")->required();
-  parser->add_option("--layer", flags->layer, "Layer (blob or node name)")->required();
+  parser->add_option("--layer", flags->layer,
+                     "Layer (blob or node name; default: the model card's, else the first convolution)");
   parser->add_option("--out", flags->out, "The PNG to write")->required();
   parser
       ->add_option("--norm", flags->norm,

@@ -2,6 +2,7 @@
 
 #include "app/engine/backward_display.hpp"
 #include "app/engine/top_predictions.hpp"
+#include "app/session/default_layer.hpp"
 #include "compute/core/error.hpp"
 #include "compute/image/crop_box.hpp"
 #include "compute/image/face_crop.hpp"
@@ -30,7 +31,7 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
 }
 
 bool drawable(const Dims& dims) {
-  return (dims.size() == 4 || dims.size() == 2) && dims[1] > 0;
+  return drawable_layer(dims);
 }
 
 int channels_of(const Dims& dims) {
@@ -140,25 +141,7 @@ void EngineCore::load_model(const std::string& path) {
     fail("cannot load model: " + path + " has no layer that can be drawn as a grid");
     return;
   }
-  // Default layer: the card's first drawable one, else the first convolution, else the first layer.
-  if (session->card && session->card->default_layers) {
-    for (const std::string& name : *session->card->default_layers) {
-      try {
-        const std::string& blob_name = graph.blobs[static_cast<size_t>(net.blob_id(name))].name;
-        if (info->find_layer(blob_name) >= 0) {
-          info->default_layer = blob_name;
-          break;
-        }
-      } catch (const Error&) {
-        // A stale name in the card: try the next one.
-      }
-    }
-  }
-  if (info->default_layer.empty()) {
-    const auto conv = std::find_if(info->layers.begin(), info->layers.end(),
-                                   [](const LayerInfo& l) { return l.op == "Conv" && l.dims.size() == 4; });
-    info->default_layer = conv != info->layers.end() ? conv->name : info->layers.front().name;
-  }
+  info->default_layer = default_layer(net, session->card);
   output_ = graph.outputs.empty() ? -1 : graph.outputs.front();
   info->output = output_ >= 0 ? graph.blobs[static_cast<size_t>(output_)].name : "";
   const int producer = output_ >= 0 ? graph.producer(output_) : -1;

@@ -257,6 +257,13 @@ TEST_CASE("record: deepvis record reports bad input, model, layer, unit, panes a
   REQUIRE_MESSAGE(avi.exit_code == 0, avi.output);
   CHECK(test::decode_video(dir.path("typed.avi")).size() == 3);
   CHECK_FALSE(std::filesystem::exists(dir.path("typed.mp4")));
+  // Without --layer, the window's default layer (the card's first: /conv1/Conv, drawn as its output blob).
+  std::vector<std::string> no_layer = {
+      deepvis_binary(),       "record", "--model", kModel, "--input", input, "--panes", "grid", "--out",
+      dir.path("default.avi")};
+  auto defaulted = run_process(no_layer);
+  REQUIRE_MESSAGE(defaulted.exit_code == 0, defaulted.output);
+  CHECK(defaulted.output.find("layer /bn1/BatchNormalization_output_0") != std::string::npos);
   auto mkv = record({"--panes", "grid", "--out", dir.path("typed.mkv")});
   CHECK(mkv.exit_code == 6);
   CHECK(mkv.output.find(".mkv is not a container") != std::string::npos);

@@ -219,3 +219,18 @@ TEST_CASE("render: a bad layer or bad flags exit 2 with a message") {
   CHECK(bad_batch.exit_code == 2);
   CHECK_FALSE(std::filesystem::exists(dir.path("x.png")));
 }
+
+TEST_CASE("render: without --layer, the window's default: the card's layer, else the first convolution") {
+  TempDir dir;
+  auto layer_of = [&](const std::string& model, const std::string& input) {
+    const auto r = run_process(
+        {deepvis_binary(), "render", "--model", model, "--input", input, "--out", dir.path("d.png"), "--json"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+    return nlohmann::json::parse(r.output.substr(r.output.find('{')))["layer"].get<std::string>();
+  };
+  CHECK(layer_of(kModel, kInput) == "/features/features.0/Conv_output_0");  // no card: the first convolution
+  // The Fashion-MNIST card names /conv1/Conv first; its output blob (the BatchNorm folded into it) is drawn.
+  const std::string source = DEEPVIS_SOURCE_DIR;
+  CHECK(layer_of(source + "/models/fashion_mnist/fashion_mnist.onnx", source + "/samples/photos/coffee.png") ==
+        "/bn1/BatchNormalization_output_0");
+}
