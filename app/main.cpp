@@ -6,6 +6,7 @@
 #include "app/commands/output_check.hpp"
 #include "app/exit_codes.hpp"
 #include "app/gui/gui_options.hpp"
+#include "app/ui/key_bindings.hpp"
 #include "compute/core/error.hpp"
 
 #include <CLI/CLI.hpp>
@@ -57,6 +58,12 @@ void add_window_flags(CLI::App& cli, GuiOptions& gui, std::string& camera_size) 
                  "Panels to open at start: optimization, unit-optimized, gallery (repeat or separate by commas)")
       ->delimiter(',')
       ->check(CLI::IsMember({"optimization", "unit-optimized", "gallery"}));
+  cli.add_option("--press", gui.press,
+                 "Scripted runs: keys to press once the first results show, all between two frames (e.g. o,o,o)")
+      ->delimiter(',')
+      ->check([](const std::string& name) {
+        return key_from_name(name) ? std::string() : "unknown key '" + name + "' (a letter, Left, Esc, Ctrl+O, ...)";
+      });
 }
 
 // The window. Check what the command line names before touching the display, so a typo or a missing GPU is

@@ -27,6 +27,9 @@ struct GuiOptions {
   // Panels opened at start (--open), over the defaults and a scripted run's closed per-unit pane: "optimization",
   // "unit-optimized", "gallery".
   std::vector<std::string> open_panels;
+  // Scripted runs: keys pressed through GLFW's key callback, all between the same two frames, once the first
+  // results are on screen ("o", "Ctrl+O", ...): what a user typing faster than the window draws does.
+  std::vector<std::string> press;
 };
 
 // Runs the window until closed (or for options.frames frames). Returns the process exit code.

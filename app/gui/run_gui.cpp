@@ -43,15 +43,12 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// Keys go to the key table unless a text field or a dialog has them.
-void handle_keys(Commands& commands) {
+// Every key event since the last frame goes to the key table, unless a text field or a dialog has the keys.
+void handle_keys(WindowSession& session, Commands& commands) {
+  const std::vector<KeyEvent> events = session.take_key_events();
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput || ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopup)) return;
-  for (const KeyBinding& binding : key_bindings()) {
-    for (const KeyChord& chord : binding.keys) {
-      if (chord.ctrl == io.KeyCtrl && ImGui::IsKeyPressed(chord.key, binding.repeat)) binding.apply(commands);
-    }
-  }
+  apply_key_events(events, commands);
 }
 
 // Scripted runs count frames only once the first results are on screen: every start-up command carried out, and
@@ -187,10 +184,14 @@ class Window {
     session_.begin_frame();
     Commands commands;
     take_dropped_paths(session_, commands);
-    handle_keys(commands);
+    handle_keys(session_, commands);
     Snapshot snapshot = take_snapshot();
     const EngineSnapshot& results = *snapshot.engine;
     update_ready(results, snapshot.capture);
+    if (ready_ && !pressed_) {
+      pressed_ = true;
+      for (const std::string& name : options_.press) session_.press_key(*key_from_name(name));  // checked by main
+    }
 
     const Clock::time_point draw_start = Clock::now();
     draw_panels(snapshot, state_, commands);
@@ -298,6 +299,7 @@ class Window {
   uint64_t capture_posted_ = 0;
   Clock::time_point start_;
   bool ready_;
+  bool pressed_ = false;  // --press has been typed
   int counted_ = 0;
   double texture_ms_ = 0.0;  // the UI thread's stages, shown in the status bar one frame late
   double draw_ms_ = 0.0;

@@ -24,9 +24,19 @@ void remember_glfw_error(int /*code*/, const char* description) {
   g_last_glfw_error = description;
 }
 
+WindowSession::Events& events_of(GLFWwindow* window) {
+  return *static_cast<WindowSession::Events*>(glfwGetWindowUserPointer(window));
+}
+
 void on_drop(GLFWwindow* window, int count, const char** paths) {
-  auto* dropped = static_cast<std::vector<std::string>*>(glfwGetWindowUserPointer(window));
-  for (int i = 0; i < count; ++i) dropped->emplace_back(paths[i]);
+  for (int i = 0; i < count; ++i) events_of(window).dropped.emplace_back(paths[i]);
+}
+
+// Installed before ImGui's backend, which chains to it, so ImGui still sees every key too.
+void on_key(GLFWwindow* window, int key, int /*scancode*/, int action, int mods) {
+  if (action != GLFW_PRESS && action != GLFW_REPEAT) return;
+  events_of(window).keys.push_back(
+      {key, (mods & GLFW_MOD_CONTROL) != 0, action == GLFW_PRESS ? KeyAction::Press : KeyAction::Repeat});
 }
 
 bool has_display() {
@@ -61,8 +71,9 @@ WindowSession::WindowSession(int width, int height, const char* title, const std
   }
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(1);
-  glfwSetWindowUserPointer(window_, &dropped_);
+  glfwSetWindowUserPointer(window_, &events_);
   glfwSetDropCallback(window_, on_drop);
+  glfwSetKeyCallback(window_, on_key);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -117,7 +128,22 @@ void WindowSession::framebuffer_size(int& width, int& height) const {
 
 std::vector<std::string> WindowSession::take_dropped_paths() {
   std::vector<std::string> out;
-  out.swap(dropped_);
+  out.swap(events_.dropped);
+  return out;
+}
+
+void WindowSession::press_key(const KeyChord& chord) {
+  const GLFWkeyfun installed = glfwSetKeyCallback(window_, nullptr);
+  glfwSetKeyCallback(window_, installed);
+  if (!installed) return;
+  const int mods = chord.ctrl ? GLFW_MOD_CONTROL : 0;
+  installed(window_, chord.key, 0, GLFW_PRESS, mods);
+  installed(window_, chord.key, 0, GLFW_RELEASE, mods);
+}
+
+std::vector<KeyEvent> WindowSession::take_key_events() {
+  std::vector<KeyEvent> out;
+  out.swap(events_.keys);
   return out;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 // Owns GLFW, the window with its GL context, and the ImGui context with its two backends, in the order
 // they must be created and destroyed.
+#include "app/ui/key_bindings.hpp"
+#include "app/ui/key_events.hpp"
+
 #include <string>
 #include <vector>
 
@@ -25,11 +28,22 @@ class WindowSession {
   void framebuffer_size(int& width, int& height) const;
   // Paths dropped onto the window since the last call.
   std::vector<std::string> take_dropped_paths();
+  // Key presses and repeats since the last call, in order (GLFW's key callback queues every one).
+  std::vector<KeyEvent> take_key_events();
+  // Presses and releases `chord` through the window's installed key callback (ImGui's, which chains to ours), as
+  // the system would; for scripted runs.
+  void press_key(const KeyChord& chord);
+
+  // What GLFW's callbacks collect between two frames (the window's user pointer).
+  struct Events {
+    std::vector<std::string> dropped;
+    std::vector<KeyEvent> keys;
+  };
 
  private:
   GLFWwindow* window_ = nullptr;
   std::string ini_path_;  // ImGui keeps a pointer to it
-  std::vector<std::string> dropped_;
+  Events events_;
   bool glfw_ready_ = false;
   bool imgui_ready_ = false;
 };

@@ -5,6 +5,7 @@
 #include "app/ui/ui_snapshot.hpp"
 #include "app/ui/ui_state.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ const std::vector<KeyBinding>& key_bindings();
 std::string key_name(const KeyChord& chord);
 // "Left, J" for the help overlay.
 std::string key_names(const KeyBinding& binding);
+
+// "o", "Left", "Esc", "Space", ".", "Ctrl+O" (any case) to a chord, as key_name writes them; nullopt when unknown.
+std::optional<KeyChord> key_from_name(const std::string& name);
 
 // Adds the commands of a key press; false when the chord is not bound.
 bool commands_for_key(const KeyChord& chord, Commands& commands);
