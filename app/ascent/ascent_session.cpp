@@ -119,7 +119,10 @@ void AscentSession::apply(const AscentCommand& command) {
         } else if constexpr (std::is_same_v<C, RunAscent>) {
           run();
         } else if constexpr (std::is_same_v<C, PauseAscent>) {
-          if (state_ == AscentState::Running) state_ = AscentState::Paused;
+          if (state_ == AscentState::Running) {
+            state_ = AscentState::Paused;
+            end_run();
+          }
         } else if constexpr (std::is_same_v<C, StepAscent>) {
           step_once();
         } else if constexpr (std::is_same_v<C, ResetAscent>) {
@@ -470,12 +473,23 @@ void AscentSession::run() {
     window_steps_ = 0;
     window_start_ = Clock::now();
     rate_ = 0.0;
+    run_steps_ = 0;
+    run_start_ = window_start_;
   }
   state_ = AscentState::Running;
 }
 
 void AscentSession::after_step() {
-  if (run_->finished()) state_ = AscentState::Finished;
+  if (run_->finished()) {
+    state_ = AscentState::Finished;
+    end_run();
+  }
+}
+
+// A run that pauses or finishes keeps its average rate for the panel.
+void AscentSession::end_run() {
+  const double seconds = seconds_since(run_start_);
+  if (run_steps_ > 0 && seconds > 0.0) last_run_rate_ = run_steps_ / seconds;
 }
 
 void AscentSession::step_once() {
@@ -512,6 +526,7 @@ int AscentSession::advance(int max_steps, double budget_s) {
     run_->step();
     run_seconds_ += seconds_since(s0);
     ++done;
+    ++run_steps_;
     after_step();
     if (seconds_since(t0) >= budget_s) break;
   }
@@ -583,6 +598,12 @@ std::shared_ptr<AscentSnapshot> AscentSession::snapshot() {
     const Tensor x0 = x.reshaped({x.dim(1), x.dim(2), x.dim(3)});  // element 0: the session runs one unit
     s->image_rgb = to_rgb(vis::display_xpm(x0, space_, model_->preprocess.bgr));
     s->x_rgb = to_rgb(vis::display_x(x0, model_->preprocess.bgr));
+    s->pixel_histogram.assign(32, 0.0f);
+    const cv::Mat& pixels = s->image_rgb;
+    for (int y = 0; y < pixels.rows; ++y) {
+      const uint8_t* row = pixels.ptr<uint8_t>(y);
+      for (int i = 0; i < pixels.cols * pixels.channels(); ++i) s->pixel_histogram[row[i] / 8] += 1.0f;
+    }
     const vis::UnitRecord& r = run_->record(0);
     s->objective.assign(r.obj.begin(), r.obj.end());
     if (!r.idxmax.empty()) {
@@ -599,7 +620,8 @@ std::shared_ptr<AscentSnapshot> AscentSession::snapshot() {
     s->best_obj = r.best_ii >= 0 ? r.best_obj : 0.0;
     s->failure = r.failure;
   }
-  s->steps_per_second = state_ == AscentState::Running ? rate_ : 0.0;
+  s->steps_per_second = state_ == AscentState::Running ? rate_ : last_run_rate_;
+  if (state_ == AscentState::Running && rate_ > 0.0) s->eta_seconds = (s->max_iter - s->iteration) / rate_;
   s->message = message_;
   s->error = error_;
   s->error_count = error_count_;

@@ -66,6 +66,7 @@ class AscentSession {
   std::string restart(const std::string& why);
   void refuse(const std::string& what);
   void after_step();
+  void end_run();
   bool require_model(const char* action);
 
   std::shared_ptr<ModelCache> models_;
@@ -92,6 +93,9 @@ class AscentSession {
   std::chrono::steady_clock::time_point window_start_;  // of the steps/s measurement
   int window_steps_ = 0;
   double rate_ = 0.0;
+  int run_steps_ = 0;                                // steps since Run was pressed
+  std::chrono::steady_clock::time_point run_start_;  // when it was
+  double last_run_rate_ = 0.0;                       // the average of the last run, once it paused or finished
 };
 
 }  // namespace deepvis::app

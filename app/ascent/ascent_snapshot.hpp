@@ -45,8 +45,12 @@ struct AscentSnapshot {
   std::optional<int> majority_ii;  // first iteration at which the unit was the argmax
   double best_obj = 0.0;
   int best_ii = -1;
-  std::string failure;            // "gradient zero", "NaN in x ..." when the unit stopped early
-  double steps_per_second = 0.0;  // while running, over the last second or so
+  std::string failure;  // "gradient zero", "NaN in x ..." when the unit stopped early
+  // While running, over the last second or so; once paused or finished, the average of the last run (steps over
+  // the wall time it ran), so the panel never says 0.0 about a run that went fast.
+  double steps_per_second = 0.0;
+  double eta_seconds = 0.0;            // while running: the steps left at that rate; else 0
+  std::vector<float> pixel_histogram;  // counts of x + mean in 32 bins over 0..255, every channel (empty without a run)
 
   std::string message;  // the last notice (a restart and why, files saved); "" when none
   std::string error;    // the last refused command and why; "" when none

@@ -186,7 +186,15 @@ void draw_controls(const AscentSnapshot& a, AscentPanelState& panel, Commands& c
 }
 
 void draw_status(const AscentSnapshot& a) {
-  ImGui::Text("%s  %d / %d  %.1f steps/s", ascent_state_name(a.state), a.iteration, a.max_iter, a.steps_per_second);
+  if (a.state == AscentState::Running) {
+    ImGui::Text("%s  %d / %d  %.1f steps/s  ETA %.0f s", ascent_state_name(a.state), a.iteration, a.max_iter,
+                a.steps_per_second, a.eta_seconds);
+  } else if (a.steps_per_second > 0.0) {  // the last run's average, not 0.0
+    ImGui::Text("%s  %d / %d  %.1f steps/s (last run)", ascent_state_name(a.state), a.iteration, a.max_iter,
+                a.steps_per_second);
+  } else {
+    ImGui::Text("%s  %d / %d", ascent_state_name(a.state), a.iteration, a.max_iter);
+  }
   if (a.best_ii >= 0) ImGui::Text("best %.5g at %d", a.best_obj, a.best_ii);
   if (a.argmax) {
     ImGui::Text("argmax unit %lld%s%s", static_cast<long long>(*a.argmax), a.argmax_label.empty() ? "" : " ",
@@ -206,16 +214,24 @@ void draw_status(const AscentSnapshot& a) {
   }
 }
 
-// Objective against iteration, with a vertical marker at the first majority success.
+// Objective against iteration, with a vertical marker at the first majority success, and beside it the histogram
+// of the image's pixel values (0..255): clipping and the regularizers' effect show there first.
 void draw_plot(const AscentSnapshot& a) {
   if (a.objective.empty()) return;
   char overlay[64];
   std::snprintf(overlay, sizeof overlay, "objective %.4g", static_cast<double>(a.objective.back()));
+  const float width = ImGui::GetContentRegionAvail().x;
   ImGui::PlotLines("##objective", a.objective.data(), static_cast<int>(a.objective.size()), 0, overlay, FLT_MAX,
-                   FLT_MAX, ImVec2(-1.0f, 90.0f));
+                   FLT_MAX, ImVec2(width * 0.62f, 90.0f));
+  const ImVec2 plot_lo = ImGui::GetItemRectMin(), plot_hi = ImGui::GetItemRectMax();
+  if (!a.pixel_histogram.empty()) {
+    ImGui::SameLine();
+    ImGui::PlotHistogram("##pixels", a.pixel_histogram.data(), static_cast<int>(a.pixel_histogram.size()), 0,
+                         "pixels 0..255", 0.0f, FLT_MAX, ImVec2(-1.0f, 90.0f));
+  }
   if (a.majority_ii && a.objective.size() > 1) {
-    const ImVec2 lo = ImGui::GetItemRectMin();
-    const ImVec2 hi = ImGui::GetItemRectMax();
+    const ImVec2 lo = plot_lo;
+    const ImVec2 hi = plot_hi;
     const ImVec2 pad = ImGui::GetStyle().FramePadding;
     const float t = static_cast<float>(*a.majority_ii) / static_cast<float>(a.objective.size() - 1);
     const float x = lo.x + pad.x + t * (hi.x - lo.x - 2.0f * pad.x);

@@ -501,3 +501,38 @@ TEST_CASE("ascent session: steps per second of the live loop against the CLI's a
   MESSAGE("steps/s on fashion_mnist logits, preset 4: live worker " << live_rate << ", plain loop on a thread "
                                                                     << plain_rate << ", CLI " << cli_rate);
 }
+
+TEST_CASE("ascent session: the panel's rate, ETA and pixel histogram: the last run's average once it ends, not 0") {
+  auto s = loaded_session();
+  s->apply(SetAscentParams{short_preset4(30)});
+  s->apply(SetAscentTargetText{"logits:3"});
+  REQUIRE_MESSAGE(s->error().empty(), s->error());
+  s->apply(RunAscent{});
+  CHECK(s->advance(5, 1e9) == 5);
+  auto running = s->snapshot();
+  CHECK(running->steps_per_second > 0.0);
+  // The ETA is the steps left at that rate.
+  CHECK(running->eta_seconds == doctest::Approx(25.0 / running->steps_per_second));
+  // The histogram counts every pixel of every channel of the 28 x 28 image once, in 32 bins of 8 levels.
+  REQUIRE(running->pixel_histogram.size() == 32);
+  double total = 0.0, expected_bin = 0.0;
+  for (float c : running->pixel_histogram) total += c;
+  CHECK(total == 28.0 * 28.0 * 3.0);  // the RGB image of a gray model
+  const int level = running->image_rgb.at<cv::Vec3b>(0, 0)[0];
+  for (int y = 0; y < 28; ++y) {
+    for (int x = 0; x < 28; ++x) {
+      for (int c = 0; c < 3; ++c) expected_bin += running->image_rgb.at<cv::Vec3b>(y, x)[c] / 8 == level / 8 ? 1 : 0;
+    }
+  }
+  CHECK(running->pixel_histogram[static_cast<size_t>(level / 8)] == expected_bin);
+  while (s->advance(100, 1e9) > 0) {
+  }
+  auto finished = s->snapshot();
+  CHECK(finished->state == AscentState::Finished);
+  CHECK(finished->steps_per_second > 0.0);  // the run's average, where it used to say 0.0
+  CHECK(finished->eta_seconds == 0.0);
+  s->apply(RunAscent{});  // starts over
+  s->advance(3, 1e9);
+  s->apply(PauseAscent{});
+  CHECK(s->snapshot()->steps_per_second > 0.0);  // paused: the average of the 3 steps
+}
