@@ -85,6 +85,36 @@ cv::Mat draw_with_gl(const cv::Mat& image, std::string& renderer) {
   return bgr;
 }
 
+// What was drawn: the grid's layout and range, as JSON with --json, else one line.
+void print_render_report(const RenderFlags& f, const std::string& layer, const Dims& shape, const ActivationGrid& grid,
+                         Colormap colormap, const std::string& renderer) {
+  const GridOptions& options = grid.options();
+  const GridLayout& l = grid.layout();
+  const GridRange range = grid.ranges().front();
+  if (f.model.json) {
+    nlohmann::json j{{"out", f.out},
+                     {"layer", layer},
+                     {"shape", shape},
+                     {"channels", l.channels},
+                     {"rows", l.rows},
+                     {"cols", l.cols},
+                     {"tile", {l.tile_width, l.tile_height}},
+                     {"gap", l.gap},
+                     {"size", {l.width, l.height}},
+                     {"norm", grid_norm_name(options.norm)},
+                     {"colormap", colormap_name(colormap)},
+                     {"renderer", renderer}};
+    if (options.norm != GridNorm::PerTile) j["range"] = {range.lo, range.hi};
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    std::printf("wrote %s: %d channels of %dx%d in %d x %d tiles, %dx%d px, %s range", f.out.c_str(), l.channels,
+                l.map_height, l.map_width, l.rows, l.cols, l.width, l.height, grid_norm_name(options.norm));
+    if (options.norm != GridNorm::PerTile)
+      std::printf(" %g..%g", static_cast<double>(range.lo), static_cast<double>(range.hi));
+    std::printf(", %s; drawn by %s\n", colormap_name(colormap), renderer.c_str());
+  }
+}
+
 int run_render(const RenderFlags& f) {
   require_writable_folder(f.out, "--out");
   const GridOptions options = grid_options(f);
@@ -133,30 +163,7 @@ int run_render(const RenderFlags& f) {
   }
   render::write_image(f.out, written);
 
-  const GridLayout& l = grid.layout();
-  const GridRange range = grid.ranges().front();
-  if (f.model.json) {
-    nlohmann::json j{{"out", f.out},
-                     {"layer", layer},
-                     {"shape", net->blob_dims(blob)},
-                     {"channels", l.channels},
-                     {"rows", l.rows},
-                     {"cols", l.cols},
-                     {"tile", {l.tile_width, l.tile_height}},
-                     {"gap", l.gap},
-                     {"size", {l.width, l.height}},
-                     {"norm", grid_norm_name(options.norm)},
-                     {"colormap", colormap_name(colormap)},
-                     {"renderer", renderer}};
-    if (options.norm != GridNorm::PerTile) j["range"] = {range.lo, range.hi};
-    std::printf("%s\n", j.dump(2).c_str());
-  } else {
-    std::printf("wrote %s: %d channels of %dx%d in %d x %d tiles, %dx%d px, %s range", f.out.c_str(), l.channels,
-                l.map_height, l.map_width, l.rows, l.cols, l.width, l.height, grid_norm_name(options.norm));
-    if (options.norm != GridNorm::PerTile)
-      std::printf(" %g..%g", static_cast<double>(range.lo), static_cast<double>(range.hi));
-    std::printf(", %s; drawn by %s\n", colormap_name(colormap), renderer.c_str());
-  }
+  print_render_report(f, layer, net->blob_dims(blob), grid, colormap, renderer);
   return kExitOk;
 }
 

@@ -34,7 +34,10 @@ cv::Mat display_xpm(const Tensor& x, const PixelSpace& space, bool bgr_channels)
   return out;
 }
 
-nlohmann::json params_json(const AscentParams& p) {
+namespace {
+
+// The original's parameters, with its names.
+nlohmann::json paper_params_json(const AscentParams& p) {
   nlohmann::json j = {{"push_layer", p.push_layer},
                       {"push_units", p.push_units},
                       {"push_dir", p.push_dir},
@@ -60,7 +63,11 @@ nlohmann::json params_json(const AscentParams& p) {
   j["lr_params"] = lr;
   if (p.push_y) j["push_spatial"] = {*p.push_y, *p.push_x};
   if (!p.start_image.empty()) j["start_image"] = p.start_image;
-  // Beyond the original: always recorded, so that every info.json says which loop made it.
+  return j;
+}
+
+// Beyond the original: always recorded, so that every info.json says which loop made it.
+void add_objective_json(const AscentParams& p, nlohmann::json& j) {
   j["objective"] = objective_name(p.objective);
   if (!p.direction.empty()) {
     double norm_sq = 0.0;
@@ -79,19 +86,29 @@ nlohmann::json params_json(const AscentParams& p) {
     }
     j["objective_expr"] = {{"text", p.objective_expr.describe()}, {"terms", terms}};
   }
+}
+
+void add_transforms_json(const AscentParams& p, nlohmann::json& j) {
   j["transforms"] = {
       {"jitter", p.jitter}, {"pad", p.pad}, {"scale_range", {p.scale_min, p.scale_max}}, {"rotate_deg", p.rotate_deg}};
-  if (!p.transforms.empty()) {  // a list (--transforms): it replaces the four fields above, all at their defaults
-    nlohmann::json list = nlohmann::json::array();
-    for (const TransformStep& t : p.transforms) {
-      nlohmann::json entry = {{"kind", transform_kind_name(t.kind)}};
-      if (t.kind == TransformKind::Scale) entry["range"] = {t.lo, t.hi};
-      if (t.kind == TransformKind::Rotate) entry["deg"] = t.hi;
-      if (t.kind == TransformKind::Jitter || t.kind == TransformKind::Pad) entry["pixels"] = t.pixels;
-      list.push_back(entry);
-    }
-    j["transform_list"] = list;
+  if (p.transforms.empty()) return;
+  nlohmann::json list = nlohmann::json::array();  // a list (--transforms): it replaces the four fields above
+  for (const TransformStep& t : p.transforms) {
+    nlohmann::json entry = {{"kind", transform_kind_name(t.kind)}};
+    if (t.kind == TransformKind::Scale) entry["range"] = {t.lo, t.hi};
+    if (t.kind == TransformKind::Rotate) entry["deg"] = t.hi;
+    if (t.kind == TransformKind::Jitter || t.kind == TransformKind::Pad) entry["pixels"] = t.pixels;
+    list.push_back(entry);
   }
+  j["transform_list"] = list;
+}
+
+}  // namespace
+
+nlohmann::json params_json(const AscentParams& p) {
+  nlohmann::json j = paper_params_json(p);
+  add_objective_json(p, j);
+  add_transforms_json(p, j);
   j["param"] = param_name(p.param);
   j["optimizer"] = optimizer_name(p.optimizer);
   if (p.optimizer == OptimizerKind::Adam) {
