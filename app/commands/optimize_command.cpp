@@ -7,6 +7,7 @@
 #include "compute/io/npy.hpp"
 #include "compute/vis/ascent.hpp"
 #include "compute/vis/ascent_report.hpp"
+#include "compute/vis/ascent_setup.hpp"
 #include "render/framebuffer_capture.hpp"
 
 #ifdef DEEPVIS_HAVE_CUDA

@@ -20,12 +20,20 @@ bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
   return true;
 }
 
+cv::Mat thumbnail(const cv::Mat& rgb) {
+  cv::Mat gray, thumb;
+  cv::cvtColor(rgb, gray, cv::COLOR_RGB2GRAY);
+  cv::resize(gray, thumb, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+  return thumb;
+}
+
 }  // namespace
 
 FaceTracker::FaceTracker(std::string cascade_path) : cascade_path_(std::move(cascade_path)) {}
 
 void FaceTracker::reset() {
   last_frame_.release();
+  last_thumb_.release();
   last_ = FaceCrop{};
   since_whole_ = 0;
 }
@@ -37,6 +45,13 @@ FaceCrop FaceTracker::next(const cv::Mat& rgb) {
     last_search_ = Search::Reused;
     return last_;
   }
+  cv::Mat thumb = thumbnail(rgb);
+  if (!last_thumb_.empty()) {
+    cv::Mat difference;
+    cv::absdiff(thumb, last_thumb_, difference);
+    if (cv::mean(difference)[0] > kCutDifference) reset();
+  }
+  last_thumb_ = std::move(thumb);
   rgb.copyTo(last_frame_);
   ++since_whole_;
   cv::Mat frame_gray;  // the whole frame in gray, made once for whichever whole-frame searches this frame needs

@@ -8,7 +8,8 @@
 // ~55 ms on 640x480 here, the periodic stall of a live face crop). The same search is the first try when the
 // near one misses (the face moved further). When it finds nothing either, a full whole-frame search runs. With
 // no face in view the whole frame is searched again every few frames only, and at half resolution (~4x cheaper),
-// so a face that appears is taken a few frames late. An unchanged frame (a still image) reuses the last answer, so
+// so a face that appears is taken a few frames late. A scene cut forgets the followed face, as a new source does.
+// An unchanged frame (a still image) reuses the last answer, so
 // stills get exactly find_face_crop's box, frame after frame.
 #include "compute/image/face_crop.hpp"
 
@@ -27,6 +28,10 @@ class FaceTracker {
   static constexpr int kWholeEvery = 10;
   // and this often while none is in view.
   static constexpr int kLookAgainEvery = 4;
+  // A scene cut (a video's next shot, the next file of a folder): the mean absolute difference of the two frames'
+  // 32x32 gray thumbnails, in levels of 255, above which the last face's place says nothing about the new frame,
+  // and the search starts afresh. A face moving, or a larger one entering, stays far below it.
+  static constexpr double kCutDifference = 24.0;
 
   // An empty path: default_face_cascade_path(), looked up at each search (as find_face_crop(rgb) does).
   explicit FaceTracker(std::string cascade_path = "");
@@ -43,6 +48,7 @@ class FaceTracker {
 
   std::string cascade_path_;
   cv::Mat last_frame_;  // a copy, to recognise an unchanged frame
+  cv::Mat last_thumb_;  // its 32x32 gray thumbnail, to recognise a cut
   FaceCrop last_;
   int since_whole_ = 0;
   Search last_search_ = Search::Whole;

@@ -3,8 +3,12 @@
 // frame is taken within kWholeEvery frames.
 #include "compute/image/face_tracker.hpp"
 #include "tests/support/drawn_face.hpp"
+#include "tests/support/process.hpp"
 
 #include <doctest/doctest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 #include <cstdlib>
 
@@ -157,4 +161,40 @@ TEST_CASE("face tracker: a larger face entering the frame is taken within kWhole
     taken = tracker.next(frame).box.contains(cv::Point(280, 125));
   }
   CHECK(taken);
+}
+
+TEST_CASE("face tracker: a scene cut in a video of two stills restarts the face search") {
+  // Two real photos, each a few frames of an MJPG video, read back as a player would: the compression makes
+  // every frame differ a little, so only the cut tells the tracker that the last face's place means nothing now.
+  const std::string photos = std::string(DEEPVIS_SOURCE_DIR) + "/samples/photos/";
+  cv::Mat hopper = cv::imread(photos + "grace_hopper.jpg"), astronaut = cv::imread(photos + "astronaut.png");
+  REQUIRE_FALSE(hopper.empty());
+  REQUIRE_FALSE(astronaut.empty());
+  const cv::Size size(480, 480);
+  cv::resize(hopper, hopper, size);
+  cv::resize(astronaut, astronaut, size);
+  deepvis::test::TempDir dir;
+  const std::string path = dir.path("cut.avi");
+  {
+    cv::VideoWriter writer(path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 25.0, size);
+    REQUIRE(writer.isOpened());
+    for (int i = 0; i < 12; ++i) writer.write(i < 6 ? hopper : astronaut);
+  }
+  cv::VideoCapture video(path);
+  REQUIRE(video.isOpened());
+  FaceTracker tracker;
+  cv::Mat bgr, rgb;
+  for (int i = 0; i < 12; ++i) {
+    CAPTURE(i);
+    REQUIRE(video.read(bgr));
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    const FaceCrop crop = tracker.next(rgb);
+    if (i == 6) {  // the cut: a whole-frame search, and its answer
+      CHECK(tracker.last_search() == FaceTracker::Search::Whole);
+      CHECK(crop.found);
+      check_same_face_as_whole_search(crop, rgb);
+    } else if (i > 0 && i != 6) {
+      CHECK(tracker.last_search() != FaceTracker::Search::Whole);  // within a shot the face is followed
+    }
+  }
 }
