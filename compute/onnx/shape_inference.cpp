@@ -83,12 +83,14 @@ void check_matrices(onnx::InferenceContext& ctx) {
   }
 }
 
-// LayerNormalization's inference reads the input's dims from `axis` on without checking its range.
+// LayerNormalization's inference reads the input's dims from `axis` on without checking its range. Without the
+// attribute the axis is -1, which a scalar input has no room for either.
 void check_axis(onnx::InferenceContext& ctx) {
   const onnx::TensorShapeProto* x = input_shape(ctx, 0);
-  const onnx::AttributeProto* axis = ctx.getAttribute("axis");
-  if (x && axis && (axis->i() < -x->dim_size() || axis->i() >= x->dim_size())) {
-    fail_shape_inference("attribute 'axis' is ", axis->i(), ", outside the input's ", x->dim_size(), " dims");
+  const onnx::AttributeProto* attribute = ctx.getAttribute("axis");
+  const int64_t axis = attribute ? attribute->i() : -1;
+  if (x && (axis < -x->dim_size() || axis >= x->dim_size())) {
+    fail_shape_inference("attribute 'axis' is ", axis, ", outside the input's ", x->dim_size(), " dims");
   }
 }
 
